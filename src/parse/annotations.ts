@@ -1,0 +1,73 @@
+import { InputError, type Annotations } from '../types.js';
+import { parseDuration } from './duration.js';
+
+/** The keys an annotation may use, with what each takes; the docs and error messages list these. */
+export const annotationKeys = {
+  file: 'a file name: the block is written to that file',
+  title: 'same as file (docker docs style)',
+  keys: 'keys that end an interactive session, e.g. "Ctrl+P Ctrl+Q"',
+  timeout: 'a duration for this step: 30s, 2m, 500ms',
+  fails: 'the step is expected to exit with a non-zero status',
+  unordered: 'compare output lines as a set',
+  skip: 'do not run this block; the value says why',
+} as const;
+
+const attribute = /([A-Za-z][\w-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'}]+))?/g;
+
+/**
+ * Reads `key=value key="a b" flag` pairs, as found in `<!-- lesson: ... -->` comments
+ * and in a fence's info string (`dockerfile {title=Dockerfile}`).
+ * `strict` rejects unknown keys: an annotation comment is ours, while an info string may hold other tools' attributes.
+ */
+export function parseAnnotations(text: string, where: { file: string; line: number; strict: boolean }): Annotations {
+  const result: Annotations = {};
+  for (const [, rawKey, rawValue] of text.replace(/[{}]/g, ' ').matchAll(attribute)) {
+    const key = rawKey!.toLowerCase();
+    const value = rawValue === undefined ? undefined : unquote(rawValue);
+    const fail = (message: string) => new InputError(message, where.file, where.line);
+    switch (key) {
+      case 'file':
+      case 'title':
+        if (!value) throw fail(`annotation "${key}" needs a file name`);
+        result.file = value;
+        break;
+      case 'keys':
+        if (!value) throw fail('annotation "keys" needs keys, e.g. keys="Ctrl+P Ctrl+Q"');
+        result.keys = value.split(/[\s,]+/).filter(Boolean);
+        break;
+      case 'timeout': {
+        const ms = parseDuration(value);
+        if (ms === undefined) throw fail(`annotation "timeout" needs a duration like 30s, got ${JSON.stringify(value ?? '')}`);
+        result.timeoutMs = ms;
+        break;
+      }
+      case 'fails':
+        result.fails = value !== 'false';
+        break;
+      case 'unordered':
+        result.unordered = value !== 'false';
+        break;
+      case 'skip':
+        result.skip = value ?? 'marked skip';
+        break;
+      default:
+        if (where.strict) {
+          throw fail(`unknown annotation "${rawKey}"; known: ${Object.keys(annotationKeys).join(', ')}`);
+        }
+    }
+  }
+  return result;
+}
+
+function unquote(value: string): string {
+  if (value.startsWith('"')) return value.slice(1, -1).replace(/\\(.)/g, '$1');
+  if (value.startsWith("'")) return value.slice(1, -1);
+  return value;
+}
+
+const comment = /^<!--\s*lesson:([\s\S]*?)-->\s*$/;
+
+/** The body of a `<!-- lesson: ... -->` comment, or undefined for any other HTML. */
+export function annotationComment(html: string): string | undefined {
+  return comment.exec(html.trim())?.[1];
+}

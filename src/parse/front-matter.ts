@@ -1,0 +1,100 @@
+import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { InputError, type Settings } from '../types.js';
+import { parseDuration } from './duration.js';
+
+export const defaultTimeoutMs = 120_000;
+
+/** Front-matter keys and what each takes; docs/lessons.md and error messages list these. */
+export const frontMatterKeys = {
+  title: 'the lesson title',
+  requires: 'programs the lesson needs, e.g. [docker, jq]; docker gives it a private engine',
+  timeout: 'default timeout of a step: 30s, 2m, 500ms',
+  prompts: 'extra prompt patterns (regular expressions) that start a command line',
+  normalize: '{ disable: [names of built-in normalizers], rules: [{ pattern, replace }] }',
+} as const;
+
+/**
+ * Reads the YAML front matter into Settings. `startLine` is the Markdown line of the opening `---`,
+ * so errors name the line in the page, not in the YAML.
+ */
+export function readFrontMatter(yaml: string | undefined, file: string, startLine: number): Settings {
+  const settings: Settings = {
+    requires: [],
+    timeoutMs: defaultTimeoutMs,
+    prompts: [],
+    normalize: { disable: [], rules: [] },
+  };
+  if (yaml === undefined || yaml.trim() === '') return settings;
+
+  const lines = new LineCounter();
+  const doc = parseDocument(yaml, { lineCounter: lines, prettyErrors: false });
+  const lineOf = (node: YamlNode | null | undefined) =>
+    startLine + (node?.range ? lines.linePos(node.range[0]).line : 1);
+  const fail = (message: string, node?: YamlNode | null) => new InputError(message, file, lineOf(node));
+
+  const [error] = doc.errors;
+  if (error) throw new InputError(`front matter: ${error.message.split('\n')[0]}`, file, startLine + (error.linePos?.[0].line ?? 1));
+  if (!isMap(doc.contents)) throw fail('front matter must be a mapping of keys to values', doc.contents);
+
+  for (const pair of doc.contents.items) {
+    const keyNode = pair.key as YamlNode;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const value = (pair.value as YamlNode | null)?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : undefined);
+    const valueNode = pair.value as YamlNode | null;
+    switch (key) {
+      case 'title':
+        if (typeof value !== 'string') throw fail('"title" must be text', valueNode);
+        settings.title = value;
+        break;
+      case 'requires':
+        settings.requires = stringList(value, () => fail('"requires" must be a list of program names', valueNode));
+        break;
+      case 'timeout': {
+        const ms = parseDuration(value);
+        if (ms === undefined) throw fail(`"timeout" must be a duration like 30s or 2m, got ${JSON.stringify(value)}`, valueNode);
+        settings.timeoutMs = ms;
+        break;
+      }
+      case 'prompts':
+        settings.prompts = stringList(value, () => fail('"prompts" must be a list of regular expressions', valueNode));
+        for (const source of settings.prompts) checkRegex(source, (m) => fail(`"prompts": ${m}`, valueNode));
+        break;
+      case 'normalize':
+        settings.normalize = readNormalize(value, (m) => fail(`"normalize": ${m}`, valueNode));
+        break;
+      default:
+        throw fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);
+    }
+  }
+  return settings;
+}
+
+function stringList(value: unknown, fail: () => Error): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) throw fail();
+  return list;
+}
+
+function readNormalize(value: unknown, fail: (message: string) => Error): Settings['normalize'] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('must be a mapping with disable and rules');
+  const { disable = [], rules = [], ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw fail(`unknown key "${unknown[0]}"; known: disable, rules`);
+  const names = stringList(disable, () => fail('disable must be a list of normalizer names'));
+  if (!Array.isArray(rules)) throw fail('rules must be a list of { pattern, replace }');
+  const checked = rules.map((rule: unknown) => {
+    const { pattern, replace } = (rule ?? {}) as Record<string, unknown>;
+    if (typeof pattern !== 'string' || typeof replace !== 'string') throw fail('each rule needs a pattern and a replace, both text');
+    checkRegex(pattern, fail);
+    return { pattern, replace };
+  });
+  return { disable: names, rules: checked };
+}
+
+function checkRegex(source: string, fail: (message: string) => Error): void {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    throw fail(`invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ShellSession } from '../src/run/shell.js';
+
+describe('ShellSession: one real bash for a whole lesson', () => {
+  let dir: string;
+  let shell: ShellSession;
+  beforeEach(() => {
+    dir = realpathSync(mkdtempSync(join(tmpdir(), 'lesson-shell-')));
+    shell = ShellSession.start({ cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
+  });
+  afterEach(async () => {
+    await shell.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('cd, variables and $(...) carry over from step to step', async () => {
+    await shell.run('mkdir sub && cd sub', 5000);
+    await shell.run('NAME=$(echo world)', 5000);
+    const run = await shell.run('echo "hello $NAME from $(basename "$PWD")"', 5000);
+    expect(run).toMatchObject({ exitCode: 0, output: 'hello world from sub\n', timedOut: false });
+  });
+
+  test('stdout and stderr interleave in the order written, with the exit status', async () => {
+    const run = await shell.run('echo one; echo two >&2; echo three; exit_with() { return $1; }; exit_with 3', 5000);
+    expect(run.output).toBe('one\ntwo\nthree\n');
+    expect(run.exitCode).toBe(3);
+  });
+
+  test('output without a final newline, and UTF-8 text, come back exactly', async () => {
+    expect((await shell.run("printf 'Ceci n\\x27est pas un test ❯❯❯'", 5000)).output).toBe("Ceci n'est pas un test ❯❯❯");
+    expect((await shell.run('true', 5000)).output).toBe('');
+  });
+
+  test('a command that reads stdin gets end-of-file, not the next steps', async () => {
+    const read = await shell.run('cat; echo after-cat', 5000);
+    expect(read.output).toBe('after-cat\n');
+    expect((await shell.run('echo still-here', 5000)).output).toBe('still-here\n');
+  });
+
+  test('a syntax error fails that step only', async () => {
+    const broken = await shell.run('echo (', 5000);
+    expect(broken.exitCode).toBe(2);
+    expect(broken.output).toMatch(/syntax error/);
+    expect((await shell.run('echo fine', 5000)).exitCode).toBe(0);
+  });
+
+  test('a step that hangs is killed at its timeout with every process it started', async () => {
+    const tag = `lesson-hang-${process.pid}-${Date.now()}`;
+    const run = await shell.run(`(exec -a ${tag} sleep 60) & echo started; exec -a ${tag} sleep 60`, 300);
+    expect(run).toMatchObject({ exitCode: null, timedOut: true, output: 'started\n' });
+    const { execaSync } = await import('execa');
+    const left = execaSync('pgrep', ['-f', tag], { reject: false });
+    expect(left.stdout).toBe('');
+  });
+});
