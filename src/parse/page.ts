@@ -90,7 +90,7 @@ function readBlock(node: Code, before: Nodes[], section: SectionStart, path: str
   };
 }
 
-const fileName = /^[\w][\w.-]*(\/[\w.-]+)*$/;
+const fileName = /^(\/|(\.\.?\/)+)?[\w][\w.-]*(\/[\w.-]+)*$/;
 const knownFiles = /^(Dockerfile|Containerfile|Makefile|Gemfile|Procfile|Vagrantfile|Jenkinsfile|Caddyfile)([.-][\w.-]+)?$/;
 
 /** A paragraph that is only a file name (`Dockerfile.base`, `app/main.py`) labels the block after it. */

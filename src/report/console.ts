@@ -1,0 +1,93 @@
+import pc from 'picocolors';
+import { formatMs, type CheckOutcome, type StepVerdict } from '../check/index.js';
+import type { Lesson, Step } from '../types.js';
+import { formatDiff } from './diff.js';
+
+const marks: Record<StepVerdict['status'], string> = {
+  passed: pc.green('✓'),
+  written: pc.cyan('+'),
+  updated: pc.yellow('u'),
+  failed: pc.red('✗'),
+  'not-run': pc.dim('○'),
+  skipped: pc.dim('-'),
+};
+
+/** Live progress for a person: one line per step as it ends, the diff under a failing one. */
+export class ConsoleReporter {
+  private readonly live: boolean;
+  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
+    this.live = Boolean(out.isTTY);
+  }
+
+  lessonStart(lesson: Lesson): void {
+    this.out.write(`${pc.bold(lesson.settings.title ?? lesson.name)} ${pc.dim(lesson.path)}\n`);
+  }
+
+  phase(name: string, durationMs: number): void {
+    this.out.write(pc.dim(`  ${name} ${formatMs(durationMs)}\n`));
+  }
+
+  stepStart(lesson: Lesson, step: Step): void {
+    if (this.live) this.out.write(pc.dim(`  … ${where(lesson, step)}  ${describe(step)}`));
+  }
+
+  verdict(lesson: Lesson, verdict: StepVerdict): void {
+    if (this.live) this.out.write('\r\x1b[K');
+    const duration = verdict.result ? pc.dim(` ${formatMs(verdict.result.durationMs)}`) : '';
+    this.out.write(`  ${marks[verdict.status]} ${where(lesson, verdict.step)}  ${describe(verdict.step)}${duration}\n`);
+    if (verdict.status === 'failed') this.out.write(failure(verdict) + '\n');
+  }
+
+  lessonEnd(lesson: Lesson, outcome: CheckOutcome, snapshotFile: string, wrote: boolean): void {
+    for (const verdict of outcome.verdicts) {
+      if (verdict.status === 'not-run' || verdict.status === 'skipped') this.verdict(lesson, verdict);
+    }
+    for (const change of outcome.environmentChanges) {
+      this.out.write(pc.yellow(`  note: ${change.key} is ${change.actual ?? '(none)'}, the snapshot was recorded with ${change.recorded ?? '(none)'}\n`));
+    }
+    if (outcome.obsolete.length > 0) {
+      const what = wrote ? 'removed' : 'obsolete (remove with -u)';
+      this.out.write(pc.yellow(`  ${outcome.obsolete.length} snapshot entr${outcome.obsolete.length === 1 ? 'y' : 'ies'} ${what}: ${outcome.obsolete.join(', ')}\n`));
+    }
+    if (wrote) this.out.write(pc.cyan(`  snapshot written: ${snapshotFile}\n`));
+    this.out.write(summary(outcome.verdicts) + '\n');
+  }
+}
+
+export function summary(verdicts: StepVerdict[]): string {
+  const count = (...statuses: StepVerdict['status'][]) => verdicts.filter((v) => statuses.includes(v.status)).length;
+  const parts = [`${count('passed', 'written', 'updated')} passed`, `${count('failed')} failed`, `${count('skipped')} skipped`];
+  const notRun = count('not-run');
+  return parts.join(', ') + (notRun > 0 ? ` (${notRun} not run)` : '');
+}
+
+function failure(verdict: StepVerdict): string {
+  const lines = [pc.red(`    ${verdict.message ?? 'failed'}`)];
+  if (verdict.expected !== undefined && verdict.actual !== undefined) lines.push(formatDiff(verdict.expected, verdict.actual));
+  else if (verdict.actual) lines.push(pc.dim(verdict.actual.trimEnd().split('\n').map((l) => `    │ ${l}`).join('\n')));
+  return lines.join('\n');
+}
+
+function where(lesson: Lesson, step: Step): string {
+  return pc.dim(`${lesson.path}:${step.line}`);
+}
+
+function describe(step: Step): string {
+  switch (step.kind) {
+    case 'file':
+      return `write ${step.path}`;
+    case 'skip':
+      return `${step.command ?? 'block'} ${pc.dim(`(${step.reason})`)}`;
+    case 'interactive': {
+      const typed = [...(step.input ?? []), ...(step.keys ?? [])];
+      return `${oneLine(step.command)}${typed.length ? pc.dim(` ⟶ ${typed.map(oneLine).join(' ⏎ ')}`) : ''}`;
+    }
+    default:
+      return oneLine(step.command);
+  }
+}
+
+function oneLine(text = ''): string {
+  const first = text.split('\n')[0]!;
+  return first.length > 100 ? first.slice(0, 99) + '…' : first + (text.includes('\n') ? ' …' : '');
+}

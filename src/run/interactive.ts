@@ -1,0 +1,32 @@
+import type { Step } from '../types.js';
+import type { ShellRun, ShellSession } from './shell.js';
+import { runInTerminal } from './terminal.js';
+
+// Shell variables that describe the shell itself rather than the lesson: copying them into the
+// terminal's shell would be wrong (its size, its pid) or impossible (read-only).
+const ownVariables = 'BASH*|COLUMNS|LINES|SHELLOPTS|PPID|UID|EUID|GROUPS|HIST*|FUNCNAME|PIPESTATUS|RANDOM|SRANDOM|SECONDS|LINENO|EPOCH*|_|__*|DIRSTACK|OPTIND|OPTERR|IFS|PS1|PS2|PS4|SHLVL|TERM|PWD|OLDPWD';
+
+/**
+ * Runs an interactive step in a real pseudo-terminal, in the lesson shell's current directory
+ * with its variables and functions, as if typed in the same terminal.
+ */
+export async function runInteractive(step: Step, shell: ShellSession, env: NodeJS.ProcessEnv, statePath: string, timeoutMs: number): Promise<ShellRun> {
+  const saved = await shell.run(
+    `{ for __v in $(compgen -v); do case $__v in ${ownVariables}) ;; *) declare -p "$__v";; esac; done; declare -f; printf 'cd %q\\n' "$PWD"; } > ${quote(statePath)} 2>/dev/null`,
+    timeoutMs,
+  );
+  if (saved.exitCode !== 0) throw new Error(`could not read the shell's state before the interactive step: ${saved.output.trim()}`);
+  const run = await runInTerminal({
+    command: `source ${quote(statePath)} 2>/dev/null; ${step.command}`,
+    cwd: process.cwd(),
+    env: { ...(env as Record<string, string>), TERM: 'xterm' },
+    input: step.input ?? [],
+    keys: step.keys ?? [],
+    timeoutMs,
+  });
+  return { exitCode: run.exitCode, output: run.screen, timedOut: run.timedOut, durationMs: run.durationMs };
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
