@@ -32,10 +32,13 @@ export function readSnapshot(path: string): Snapshot | undefined {
   for (const pair of stepsNode.items) {
     const id = String((pair.key as { value?: unknown }).value);
     const entry = data.steps[id] as Partial<SnapshotEntry> | null;
-    const at = (pair.key as { range?: [number] }).range?.[0];
-    if (typeof entry !== 'object' || entry === null) throw fail(`step "${id}" must be a mapping`, at);
-    if (typeof entry.exit !== 'number') throw fail(`step "${id}" has no numeric "exit"`, at);
-    if (typeof entry.output !== 'string') throw fail(`step "${id}" has no text "output"`, at);
+    const node = pair.value;
+    // Point at the offending field when there is one, else at the step's key.
+    const at = (field?: string) => (field && isMap(node) ? (node.get(field, true) as { range?: [number] } | undefined)?.range?.[0] : undefined)
+      ?? (pair.key as { range?: [number] }).range?.[0];
+    if (typeof entry !== 'object' || entry === null) throw fail(`step "${id}" must be a mapping`, at());
+    if (typeof entry.exit !== 'number') throw fail(`step "${id}" has no numeric "exit"`, at('exit'));
+    if (typeof entry.output !== 'string') throw fail(`step "${id}" has no text "output"`, at('output'));
   }
   return { lesson: String(data.lesson ?? ''), environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry> };
 }
