@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, type Settings } from '../types.js';
+import { builtInNormalizers } from '../normalize/index.js';
 import { parseDuration } from './duration.js';
 
 export const defaultTimeoutMs = 120_000;
@@ -81,6 +82,8 @@ function readNormalize(value: unknown, fail: (message: string) => Error): Settin
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw fail(`unknown key "${unknown[0]}"; known: disable, rules`);
   const names = stringList(disable, () => fail('disable must be a list of normalizer names'));
+  const unknownName = names.find((name) => !builtInNormalizers.includes(name));
+  if (unknownName) throw fail(`unknown normalizer "${unknownName}"; known: ${builtInNormalizers.join(', ')}`);
   if (!Array.isArray(rules)) throw fail('rules must be a list of { pattern, replace }');
   const checked = rules.map((rule: unknown) => {
     const { pattern, replace } = (rule ?? {}) as Record<string, unknown>;

@@ -1,0 +1,61 @@
+// Normalizing turns the outputs of one lesson run into text that is the same on every run and every
+// machine, so it can be compared with a snapshot: volatile values (IDs, times, names, temp paths)
+// become numbered placeholders and presentation noise (colours, redraws, padding) goes.
+
+import type { NormalizeSettings } from '../types.js';
+import { replaceIds } from './ids.js';
+import { replaceNames } from './names.js';
+import { replacePaths } from './paths.js';
+import { customRules } from './rules.js';
+import { collapseColumns } from './tables.js';
+import { cleanTerminal } from './terminal.js';
+import { replaceTimes } from './times.js';
+import type { Transform } from './transform.js';
+
+export interface NormalizeContext {
+  settings: NormalizeSettings;
+  /** Exact strings to replace wherever they appear, e.g. { '/tmp/lesson-ab12/work': '<workdir>', '/tmp/lesson-ab12/engine': '<engine>' } — longest first. */
+  paths?: Record<string, string>;
+  /** Generated container names known from the engine (e.g. 'hungry_hopper'); become <name-1>, <name-2>… by first appearance. */
+  names?: string[];
+}
+
+interface BuiltIn {
+  name: string;
+  /** Called once per run: the returned transform keeps its numbering across all of the run's outputs. */
+  start(context: NormalizeContext): Transform;
+}
+
+// In the order they apply. `ansi` first so no escape sits inside a value; `paths` before `ids` so a
+// temp directory's random hex is not an ID; `times` before `ids` so no timestamp digit run is read as
+// hex; `tables` last among the built-ins, once placeholders have changed the widths.
+const pipeline: readonly BuiltIn[] = [
+  { name: 'ansi', start: () => cleanTerminal },
+  { name: 'paths', start: (context) => replacePaths(context.paths) },
+  { name: 'names', start: (context) => replaceNames(context.names) },
+  { name: 'times', start: () => replaceTimes },
+  { name: 'ids', start: () => replaceIds() },
+  { name: 'tables', start: () => collapseColumns },
+];
+
+/** Names of the built-in normalizers, in the order they apply; `normalize.disable` takes these. */
+export const builtInNormalizers: readonly string[] = Object.freeze(pipeline.map((builtIn) => builtIn.name));
+
+/**
+ * Normalizes all outputs of ONE lesson run together: placeholders are numbered by first appearance
+ * across the whole run, in order, so the same image in step 2 and step 7 is the same `<id-N>`.
+ * Pure: the same outputs and context always give the same result, and nothing is read or written.
+ */
+export function normalizeRun(outputs: string[], context: NormalizeContext): string[] {
+  const { disable, rules } = context.settings;
+  const unknown = disable.find((name) => !builtInNormalizers.includes(name));
+  if (unknown !== undefined) {
+    throw new Error(`unknown normalizer "${unknown}" in normalize.disable; built-in: ${builtInNormalizers.join(', ')}`);
+  }
+
+  const transforms = [
+    ...pipeline.filter((builtIn) => !disable.includes(builtIn.name)).map((builtIn) => builtIn.start(context)),
+    customRules(rules),
+  ];
+  return outputs.map((output) => transforms.reduce((text, transform) => transform(text), output));
+}

@@ -1,0 +1,50 @@
+import { valueEnd, valueStart } from './boundary.js';
+import type { Transform } from './transform.js';
+
+// The phrases of Docker's human durations (go-units HumanDuration): "Less than a second",
+// "About a minute", "About an hour", "5 weeks"…
+const humanDuration =
+  '(?:Less than a second|About an? (?:minute|hour)|\\d+ (?:second|minute|hour|day|week|month|year)s?)';
+
+const months = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const weekdays = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const clock = '\\d{2}:\\d{2}:\\d{2}';
+
+/** Each pattern with its placeholder. No pattern matches a placeholder, so the rule is idempotent. */
+const replacements: Array<[RegExp, string]> = [
+  // `9 minutes ago`, `Exited (0) 2 seconds ago` → `Exited (0) <ago>`: a past moment, said relatively.
+  [new RegExp(`${valueStart}${humanDuration} ago${valueEnd}`, 'g'), '<ago>'],
+  // `Up 3 seconds (healthy)` → `Up <duration> (healthy)`. An uptime is a length of time, not a
+  // moment, so it shares `<duration>` with build timings; the `Up` stays because it says the
+  // container is running, which is the part a lesson checks.
+  [new RegExp(`${valueStart}Up ${humanDuration}${valueEnd}`, 'g'), 'Up <duration>'],
+  // RFC 3339 / ISO 8601 (`2026-11-28T12:56:41.123456789Z`) and Go's time.String()
+  // (`2026-11-28 12:56:41.5 +0100 CET m=+0.001`), which docker prints in templates and `docker events`.
+  [
+    new RegExp(
+      `(?<!\\d)\\d{4}-\\d{2}-\\d{2}[T ]${clock}(?:[.,]\\d+)?` +
+        `(?:Z| ?[+-]\\d{2}(?::?\\d{2})?(?: [A-Z]{2,5}(?!\\w)| [+-]\\d{2}(?!\\d))?)?(?: m=[+-]\\d+\\.\\d+)?(?!\\d)`,
+      'g',
+    ),
+    '<time>',
+  ],
+  // `date` in a container: `Sat Nov 28 12:56:41 UTC 2026` (the day is space-padded: `Nov  8`).
+  [new RegExp(`${valueStart}${weekdays} ${months} [ \\d]\\d ${clock}(?: [A-Z]{2,5})? \\d{4}(?!\\d)`, 'g'), '<time>'],
+  // HTTP `Date:` headers from `curl -i` against a container: `Sat, 28 Nov 2026 12:56:41 GMT`.
+  [new RegExp(`${valueStart}${weekdays}, \\d{2} ${months} \\d{4} ${clock} (?:GMT|UTC|[+-]\\d{4})(?!\\w)`, 'g'), '<time>'],
+  // BuildKit plain progress stamps each log line with seconds since the step began: `#6 0.215 hello`.
+  [/^(#\d+ )\d+\.\d+(?= |$)/gm, '$1<duration>'],
+  // `DONE 0.3s`, `[+] Building 1.2s`, Go durations `1m2.5s`, `350ms`. A bare `5s` is left alone:
+  // BuildKit and Go always print a fraction or a compound, and `5s` in prose is more likely a value.
+  [
+    new RegExp(
+      `(?<!\\.)${valueStart}(?:(?:\\d+h)?\\d+m\\d+(?:\\.\\d+)?s|\\d+\\.\\d+(?:s|ms|µs|us|ns)|\\d+(?:ms|µs|us|ns))(?!\\w|\\.\\d)`,
+      'g',
+    ),
+    '<duration>',
+  ],
+];
+
+/** The `times` normalizer: moments and lengths of time, which differ on every run. */
+export const replaceTimes: Transform = (text) =>
+  replacements.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
