@@ -34,7 +34,7 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
   const fail = (message: string, node?: YamlNode | null) => new InputError(message, file, lineOf(node));
 
   const [error] = doc.errors;
-  if (error) throw new InputError(`front matter: ${error.message.split('\n')[0]}`, file, startLine + (error.linePos?.[0].line ?? 1));
+  if (error) throw new InputError(`front matter: ${error.message.split('\n')[0]}`, file, startLine + (lines.linePos(error.pos[0]).line));
   if (!isMap(doc.contents)) throw fail('front matter must be a mapping of keys to values', doc.contents);
 
   for (const pair of doc.contents.items) {

@@ -24,7 +24,10 @@ export async function runInteractive(step: Step, shell: ShellSession, env: NodeJ
     keys: step.keys ?? [],
     timeoutMs,
   });
-  return { exitCode: run.exitCode, output: run.screen, timedOut: run.timedOut, durationMs: run.durationMs };
+  // Blank rows above the first text are the terminal's, not the program's; a final newline makes
+  // the screen read like any other step's output in the snapshot.
+  const screen = run.screen.replace(/^\n+/, '');
+  return { exitCode: run.exitCode, output: screen ? `${screen}\n` : '', timedOut: run.timedOut, durationMs: run.durationMs };
 }
 
 function quote(text: string): string {

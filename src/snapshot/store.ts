@@ -21,7 +21,7 @@ export function readSnapshot(path: string): Snapshot | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const [error] = doc.errors;
-  if (error) throw new InputError(`not a readable snapshot: ${error.message.split('\n')[0]}`, path, error.linePos?.[0].line);
+  if (error) throw new InputError(`not a readable snapshot: ${error.message.split('\n')[0]}`, path, lines.linePos(error.pos[0]).line);
   const fail = (message: string, offset?: number) =>
     new InputError(`not a readable snapshot: ${message}`, path, offset === undefined ? 1 : lines.linePos(offset).line);
   if (!isMap(doc.contents)) throw fail('expected keys lesson, environment and steps');

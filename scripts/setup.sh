@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what lessons and their tests need on Debian/Ubuntu, and only what is missing, so it is safe to
+# run again. It starts no daemon: every lesson run starts a private Docker engine of its own.
+set -euo pipefail
+
+have() {
+  # sbin is not on every user's PATH, but that is where dockerd and ip live.
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+}
+
+# Images have no libc for a dynamically linked busybox (Debian's `busybox` package); ldd fails on static binaries.
+static_busybox() {
+  [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1
+}
+
+missing=()
+have dockerd || missing+=(docker.io)
+static_busybox || missing+=(busybox-static)
+have jq || missing+=(jq)
+have ip || missing+=(iproute2)
+have unshare || missing+=(util-linux)
+# Debian ships mount/umount in their own package, split from util-linux.
+have umount || missing+=(mount)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: nothing to install"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: missing ${missing[*]}, and this script only knows apt-get (Debian/Ubuntu)" >&2
+  exit 1
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "setup: run as root to install ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo=(sudo)
+fi
+
+# docker.io's install scripts would start dockerd; policy-rc.d answering 101 is Debian's way to forbid
+# starting services. Only a policy we created ourselves is removed afterwards.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod 755 "$policy"
+  trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
+
+echo "setup: installing ${missing[*]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount || {
+  echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
+  exit 1
+}
+echo "setup: done"

@@ -1,0 +1,45 @@
+// A registry of async cleanups run on Ctrl-C or SIGTERM, so an interrupted lesson never leaves a private
+// engine (a root daemon with mounts) behind. Node's default for these signals is to die at once, which
+// would skip every `finally`.
+
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+/** Long enough for an engine teardown (~0.5 s), short enough that a user's Ctrl-C still feels immediate. */
+const BUDGET_MS = 1500;
+
+const cleanups = new Set<() => Promise<void>>();
+let exiting = false;
+
+function handle(signal: keyof typeof EXIT_CODES): void {
+  // A second Ctrl-C while cleaning up must not cut the teardown short and leak what it was removing.
+  if (exiting) return;
+  exiting = true;
+  const running = [...cleanups].map((cleanup) => Promise.resolve().then(cleanup).catch(() => undefined));
+  const budget = new Promise<void>((resolve) => setTimeout(resolve, BUDGET_MS));
+  void Promise.race([Promise.all(running), budget]).then(() => process.exit(EXIT_CODES[signal]));
+}
+
+const onSigint = (): void => handle('SIGINT');
+const onSigterm = (): void => handle('SIGTERM');
+
+function install(): void {
+  if (process.listeners('SIGINT').includes(onSigint)) return;
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+}
+
+// With nothing left to clean, Node's own signal behaviour comes back, so a program that merely imported
+// this module still dies on Ctrl-C as usual.
+function uninstall(): void {
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
+}
+
+/** Runs `cleanup` if the process gets SIGINT/SIGTERM; call the returned function once it is no longer needed. */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  cleanups.add(cleanup);
+  install();
+  return () => {
+    cleanups.delete(cleanup);
+    if (cleanups.size === 0 && !exiting) uninstall();
+  };
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { dockerSkipReason, leftovers, lesson, root } from './helpers.js';
+
+const skip = dockerSkipReason();
+if (skip) console.warn(`skipping the Layers lesson end to end: ${skip}`);
+
+/** A copy of the Layers page, changed, checked against the committed snapshot. */
+function changedCopy(change: (page: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lesson-copy-'));
+  const page = join(dir, 'layers.md');
+  writeFileSync(page, change(readFileSync(join(root, 'lessons/layers.md'), 'utf8')));
+  return page;
+}
+
+describe.skipIf(skip)('the Layers lesson, for real, on a private engine', () => {
+  const ci = { env: { CI: 'true' } };
+  let before: ReturnType<typeof leftovers>;
+  beforeAll(() => {
+    before = leftovers();
+  });
+
+  test('passes against its snapshot twice in a row, and leaves no engine process or mount behind', async () => {
+    for (const run of [await lesson(['layers'], ci), await lesson(['layers'], ci)]) {
+      expect(run.all).toMatch(/10 passed, 0 failed, 0 skipped/);
+      expect(run.exitCode).toBe(0);
+    }
+    expect(leftovers()).toEqual(before);
+  });
+
+  test('the snapshot shows the shared layer as one placeholder in both histories', () => {
+    const snapshot = readFileSync(join(root, 'snapshots/layers.yaml'), 'utf8');
+    const history = /réutilisation-des-layers-dans-les-images-5:[\s\S]*?output: \|\n([\s\S]*?)\n  \S/.exec(snapshot)![1]!;
+    const test = history.split('\n').filter((line) => line.includes('touch /test')).map((line) => line.trim().split(/\s+/)[0]);
+    expect(test).toHaveLength(2);
+    expect(test[0]).toMatch(/^<id-\d+>$/);
+    expect(test[1]).toBe(test[0]);
+  });
+
+  test('a changed page fails with a diff that points at the steps that changed', async () => {
+    const page = changedCopy((text) => text.replace('RUN touch /autre-fichier', 'RUN touch /autre'));
+    const run = await lesson(['run', page, '--snapshots', join(root, 'snapshots')], ci);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(`✗ ${page}:26  docker build -t revollat/layers2 -f Dockerfile .`);
+    expect(run.stdout).toMatch(/-Step 3\/3 : RUN touch \/autre-fichier\n\s+\+Step 3\/3 : RUN touch \/autre\n/);
+    expect(run.stdout).toContain(`✗ ${page}:33  docker image history revollat/layers1`);
+    expect(run.stdout).toContain(`✓ ${page}:25  docker build -t revollat/layers1`);
+  });
+
+  test('a lost layer reuse fails: the rebuilt layer gets a new placeholder', async () => {
+    const page = changedCopy((text) => text.replace('RUN touch /test\nRUN touch /autre-fichier', 'RUN touch  /test\nRUN touch /autre-fichier'));
+    const run = await lesson(['run', page, '--snapshots', join(root, 'snapshots')], ci);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/-\s+---> Using cache\n/);
+    expect(run.stdout).toContain(`✗ ${page}:33  docker image history`);
+  });
+});
