@@ -47,15 +47,23 @@ export const builtInNormalizers: readonly string[] = Object.freeze(pipeline.map(
  * Pure: the same outputs and context always give the same result, and nothing is read or written.
  */
 export function normalizeRun(outputs: string[], context: NormalizeContext): string[] {
+  return outputs.map(startNormalizer(context));
+}
+
+/**
+ * The same, one output at a time as a run goes on: call it with each step's output in order.
+ * `context.names` may grow between calls. A prefix of a run normalizes exactly as in the whole run,
+ * because numbers are handed out by first appearance.
+ */
+export function startNormalizer(context: NormalizeContext): (output: string) => string {
   const { disable, rules } = context.settings;
   const unknown = disable.find((name) => !builtInNormalizers.includes(name));
   if (unknown !== undefined) {
     throw new Error(`unknown normalizer "${unknown}" in normalize.disable; built-in: ${builtInNormalizers.join(', ')}`);
   }
-
   const transforms = [
     ...pipeline.filter((builtIn) => !disable.includes(builtIn.name)).map((builtIn) => builtIn.start(context)),
     customRules(rules),
   ];
-  return outputs.map((output) => transforms.reduce((text, transform) => transform(text), output));
+  return (output) => transforms.reduce((text, transform) => transform(text), output);
 }

@@ -1,0 +1,31 @@
+import { Option, type Command } from 'commander';
+import { loadLesson } from './lessons.js';
+
+export interface RunFlags {
+  update: boolean;
+  snapshots: string;
+  engine: 'private' | 'host';
+  bail: boolean;
+}
+
+/** `lesson [run] <lesson>`: the default command. */
+export function registerRun(program: Command): void {
+  program
+    .command('run', { isDefault: true })
+    .description('run a lesson (a name in lessons/ or a path to a Markdown file) and check it against its snapshot')
+    .argument('<lesson>', 'lesson name or Markdown file')
+    .option('-u, --update', 'record new outputs and update the snapshot', false)
+    .option('--snapshots <dir>', 'folder of snapshot files', 'snapshots')
+    .addOption(new Option('--engine <engine>', 'Docker engine for lessons that need one').choices(['private', 'host']).default('private'))
+    .option('--bail', 'stop at the first failing step', false)
+    .action(async (reference: string, flags: RunFlags) => {
+      // Loaded on demand: `plan` and `--version` never pay for the runner's modules.
+      const { runAndCheck } = await import('./run.js');
+      const lesson = loadLesson(reference);
+      process.exitCode = await runAndCheck(lesson, { ...flags, ci: isCi() });
+    });
+}
+
+export function isCi(): boolean {
+  return Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
+}
