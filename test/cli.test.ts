@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { lesson, root } from './helpers.js';
 
-const seed = join(root, '../shared/seeds/layers.md');
+// The seed page exactly as given, with no annotation.
+const seed = join(root, 'test/fixtures/pages/layers-seed.md');
 
 describe('lesson plan', () => {
   test('--json on the seed page gives the documented contract: 2 files, 7 commands, 1 interactive', async () => {

@@ -9,7 +9,8 @@ export const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)
 export function lesson(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
   return execa('node', [cli, ...args], {
     cwd: options.cwd ?? root,
-    env: { NO_COLOR: '1', ...options.env },
+    // CI is cleared so a test says itself whether it runs as CI (which never writes snapshots).
+    env: { NO_COLOR: '1', CI: '', ...options.env },
     reject: false,
     all: true,
   });
