@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { loadLesson } from './lessons.js';
 
 export interface RunFlags {
   update: boolean;
@@ -19,8 +18,8 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--engine <engine>', 'Docker engine for lessons that need one').choices(['private', 'host']).default('private'))
     .option('--bail', 'stop at the first failing step', false)
     .action(async (reference: string, flags: RunFlags) => {
-      // Loaded on demand: `plan` and `--version` never pay for the runner's modules.
-      const { runAndCheck } = await import('./run.js');
+      // Loaded on demand: `--version` and other commands never pay for the parser's or the runner's modules.
+      const [{ loadLesson }, { runAndCheck }] = await Promise.all([import('./lessons.js'), import('./run.js')]);
       const lesson = loadLesson(reference);
       process.exitCode = await runAndCheck(lesson, { ...flags, ci: isCi() });
     });
