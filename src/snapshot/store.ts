@@ -19,7 +19,8 @@ export function readSnapshot(path: string): Snapshot | undefined {
     throw new InputError(`cannot read snapshot: ${(error as Error).message}`, path);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // Step ids are unique by construction; checking it is quadratic in yaml, and costly for long lessons.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const [error] = doc.errors;
   if (error) throw new InputError(`not a readable snapshot: ${error.message.split('\n')[0]}`, path, lines.linePos(error.pos[0]).line);
   const fail = (message: string, offset?: number) =>
