@@ -1,15 +1,18 @@
 import type { Command } from 'commander';
 
-/** `lesson plan <lesson>`: how the page is read; runs nothing. */
+/** `lesson plan <lesson...>`: how pages are read; runs nothing. */
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('print the steps a lesson would run, without running anything')
-    .argument('<lesson>', 'lesson name or Markdown file')
-    .option('--json', 'print the plan as JSON (see docs/lessons.md)', false)
-    .action(async (reference: string, flags: { json: boolean }) => {
+    .description('print the steps lessons would run, without running anything')
+    .argument('<lesson...>', 'lesson names or Markdown files')
+    .option('--json', 'print the plan as JSON (see docs/lessons.md); an array for several lessons', false)
+    .action(async (references: string[], flags: { json: boolean }) => {
       const [{ loadLesson }, { planJson, planText }] = await Promise.all([import('./lessons.js'), import('./plan.js')]);
-      const lesson = loadLesson(reference);
-      process.stdout.write((flags.json ? planJson(lesson) : planText(lesson)) + '\n');
+      const lessons = references.map((reference) => loadLesson(reference));
+      const text = flags.json
+        ? lessons.length === 1 ? planJson(lessons[0]!) : `[\n${lessons.map(planJson).join(',\n')}\n]`
+        : lessons.map(planText).join('\n\n');
+      process.stdout.write(text + '\n');
     });
 }

@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Nodes, Root } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { describe, expect, test } from 'vitest';
+import { writeCorpus } from '../bench/corpus.mjs';
+import { parseMarkdown, toLf } from '../src/parse/markdown.js';
+import { root } from './helpers.js';
+
+const remark = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
+
+/** What the planner reads of a tree: block nodes with their lines, code with its info and text, and the text of headings and paragraphs. */
+function outline(tree: Root): string[] {
+  const rows: string[] = [];
+  const visit = (node: Nodes) => {
+    if (['heading', 'paragraph', 'code', 'html', 'yaml', 'list', 'listItem', 'blockquote'].includes(node.type)) {
+      const line = node.position?.start.line;
+      if (node.type === 'code') rows.push(`${line} code ${node.lang} ${node.meta} ${JSON.stringify(node.value)}`);
+      else if (node.type === 'html' || node.type === 'yaml') rows.push(`${line} ${node.type} ${JSON.stringify(node.value)}`);
+      else if (node.type === 'heading' || node.type === 'paragraph') rows.push(`${line} ${node.type} ${JSON.stringify(plain(node))}`);
+      else rows.push(`${line} ${node.type}`);
+    }
+    if ('children' in node && node.type !== 'heading' && node.type !== 'paragraph') node.children.forEach((child) => visit(child as Nodes));
+  };
+  visit(tree);
+  return rows;
+}
+
+function plain(node: Nodes): string {
+  if (node.type === 'inlineCode') return `\`${node.value}\``;
+  if (node.type === 'break') return '\n';
+  if ('value' in node) return node.value;
+  return 'children' in node ? node.children.map((child) => plain(child as Nodes)).join('') : '';
+}
+
+function pagesWeKnow(): [string, string][] {
+  const folders = ['lessons', 'test/fixtures/pages', 'test/corpus'].map((folder) => join(root, folder));
+  const pages = folders.flatMap((folder) => {
+    try {
+      return readdirSync(folder).filter((f) => f.endsWith('.md')).map((f) => join(folder, f));
+    } catch {
+      return [];
+    }
+  });
+  const generated = writeCorpus(join(root, 'test-artifacts', 'markdown-corpus'), 5, 6000);
+  return [...pages, ...generated].map((path) => [path.slice(root.length), readFileSync(path, 'utf8')]);
+}
+
+describe('the fast tokenizer builds the same tree remark builds', () => {
+  test.each(pagesWeKnow())('%s', (_path, source) => {
+    expect(outline(parseMarkdown(source))).toEqual(outline(remark.parse(toLf(source))));
+  });
+
+  test('front matter keeps the lines of everything after it', () => {
+    const tree = parseMarkdown('---\ntitle: x\n---\n# Heading\n\n```sh\nls\n```\n');
+    expect(outline(tree)).toEqual(['1 yaml "title: x"', '4 heading "Heading"', '6 code sh null "ls"']);
+  });
+});
