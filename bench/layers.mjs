@@ -1,0 +1,43 @@
+// Benchmark 4: `lesson layers` against the same docker commands in a plain bash script, on the same
+// kind of private engine; each split into engine start, base image load and steps.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { cli, median, root, seconds, table } from './lib.mjs';
+
+function run(command, args, env = {}) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+  return { wall, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Phases from `lesson`'s own lines: `engine start 287ms`, `base image 240ms`, and each step's duration. */
+function lessonPhases(stdout) {
+  const value = (text) => (text.endsWith('ms') ? parseFloat(text) / 1000 : parseFloat(text));
+  const phase = (name) => value(new RegExp(`${name} (\\S+)`).exec(stdout)?.[1] ?? '0');
+  const steps = [...stdout.matchAll(/^ {2}[✓✗+u] .* (\d+(?:\.\d+)?m?s)$/gm)].reduce((sum, m) => sum + value(m[1]), 0);
+  return { engine: phase('engine start'), base: phase('base image'), steps };
+}
+
+export function benchLayers(runs = 5) {
+  const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lesson');
+  run(process.execPath, [cli, 'layers'], { CI: 'true' }); // warms the base image cache
+  const baseTar = join(cacheDir, readdirSync(cacheDir).find((f) => f.startsWith('alpine-standin-')));
+  const lesson = [];
+  const plain = [];
+  for (let i = 0; i < runs; i++) {
+    const l = run(process.execPath, [cli, 'layers'], { CI: 'true' });
+    lesson.push({ wall: l.wall, ...lessonPhases(l.stdout) });
+    const p = run('bash', [join(root, 'bench/layers-plain.sh'), baseTar]);
+    const [, engine, base, steps] = /engine (\S+) base (\S+) steps (\S+)/.exec(p.stderr).map(Number);
+    plain.push({ wall: p.wall, engine, base, steps });
+  }
+  const row = (name, list) => [name, ...['wall', 'engine', 'base', 'steps'].map((k) => seconds(median(list.map((r) => r[k]))))];
+  const ratio = median(lesson.map((r) => r.wall)) / median(plain.map((r) => r.wall));
+  return `${table(['runner', 'wall', 'engine start', 'base image', 'steps'], [row('lesson layers', lesson), row('plain bash script', plain)])}\nlesson / plain: ${ratio.toFixed(2)}x (median of ${runs})`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(benchLayers());
