@@ -3,6 +3,15 @@
 # run again. It starts no daemon: every lesson run starts a private Docker engine of its own.
 set -euo pipefail
 
+# --with-browser: also Debian's chromium, for the HTML report's browser test (CI passes it; a quick start does not).
+with_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) with_browser=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-browser)" >&2; exit 2 ;;
+  esac
+done
+
 have() {
   # sbin is not on every user's PATH, but that is where dockerd and ip live.
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
@@ -21,6 +30,12 @@ have ip || missing+=(iproute2)
 have unshare || missing+=(util-linux)
 # Debian ships mount/umount in their own package, split from util-linux.
 have umount || missing+=(mount)
+# The registry lesson builds its registry image from this package's binary.
+have docker-registry || missing+=(docker-registry)
+browser() {
+  [ "$with_browser" -eq 0 ] || [ -x /usr/bin/chromium ]
+}
+browser || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: nothing to install"
@@ -54,7 +69,7 @@ echo "setup: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-have dockerd && static_busybox && have jq && have ip && have unshare && have umount || {
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have docker-registry && browser || {
   echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
   exit 1
 }

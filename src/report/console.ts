@@ -1,9 +1,10 @@
 import pc from 'picocolors';
-import { formatMs, type CheckOutcome, type StepVerdict } from '../check/index.js';
+import { formatMs, type StepVerdict } from '../check/index.js';
 import type { Lesson, Step } from '../types.js';
 import { formatDiff } from './diff.js';
+import type { LessonReport, Reporter } from './reporter.js';
 
-const marks: Record<StepVerdict['status'], string> = {
+export const marks: Record<StepVerdict['status'], string> = {
   passed: pc.green('✓'),
   written: pc.cyan('+'),
   updated: pc.yellow('u'),
@@ -13,7 +14,7 @@ const marks: Record<StepVerdict['status'], string> = {
 };
 
 /** Live progress for a person: one line per step as it ends, the diff under a failing one. */
-export class ConsoleReporter {
+export class ConsoleReporter implements Reporter {
   private readonly live: boolean;
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
     this.live = Boolean(out.isTTY);
@@ -23,7 +24,7 @@ export class ConsoleReporter {
     this.out.write(`${pc.bold(lesson.settings.title ?? lesson.name)} ${pc.dim(lesson.path)}\n`);
   }
 
-  phase(name: string, durationMs: number): void {
+  phase(_lesson: Lesson, name: string, durationMs: number): void {
     this.out.write(pc.dim(`  ${name} ${formatMs(durationMs)}\n`));
   }
 
@@ -38,20 +39,26 @@ export class ConsoleReporter {
     if (verdict.status === 'failed') this.out.write(failure(verdict) + '\n');
   }
 
-  lessonEnd(lesson: Lesson, outcome: CheckOutcome, snapshotFile: string, wrote: boolean): void {
+  lessonEnd({ lesson, outcome, snapshotFile, wrote }: LessonReport): void {
     for (const verdict of outcome.verdicts) {
       if (verdict.status === 'not-run' || verdict.status === 'skipped') this.verdict(lesson, verdict);
     }
-    for (const change of outcome.environmentChanges) {
-      this.out.write(pc.yellow(`  note: ${change.key} is ${change.actual ?? '(none)'}, the snapshot was recorded with ${change.recorded ?? '(none)'}\n`));
-    }
-    if (outcome.obsolete.length > 0) {
-      const what = wrote ? 'removed' : 'obsolete (remove with -u)';
-      this.out.write(pc.yellow(`  ${outcome.obsolete.length} snapshot entr${outcome.obsolete.length === 1 ? 'y' : 'ies'} ${what}: ${outcome.obsolete.join(', ')}\n`));
-    }
-    if (wrote) this.out.write(pc.cyan(`  snapshot written: ${snapshotFile}\n`));
+    for (const note of notes({ outcome, snapshotFile, wrote })) this.out.write(`${note}\n`);
     this.out.write(summary(outcome.verdicts) + '\n');
   }
+}
+
+/** What a lesson's end says besides its steps: environment changes, obsolete entries, a written snapshot. */
+export function notes({ outcome, snapshotFile, wrote }: Pick<LessonReport, 'outcome' | 'snapshotFile' | 'wrote'>): string[] {
+  const lines = outcome.environmentChanges.map((change) =>
+    pc.yellow(`  note: ${change.key} is ${change.actual ?? '(none)'}, the snapshot was recorded with ${change.recorded ?? '(none)'}`),
+  );
+  if (outcome.obsolete.length > 0) {
+    const what = wrote ? 'removed' : 'obsolete (remove with -u)';
+    lines.push(pc.yellow(`  ${outcome.obsolete.length} snapshot entr${outcome.obsolete.length === 1 ? 'y' : 'ies'} ${what}: ${outcome.obsolete.join(', ')}`));
+  }
+  if (wrote) lines.push(pc.cyan(`  snapshot written: ${snapshotFile}`));
+  return lines;
 }
 
 export function summary(verdicts: StepVerdict[]): string {
@@ -61,18 +68,18 @@ export function summary(verdicts: StepVerdict[]): string {
   return parts.join(', ') + (notRun > 0 ? ` (${notRun} not run)` : '');
 }
 
-function failure(verdict: StepVerdict): string {
+export function failure(verdict: StepVerdict): string {
   const lines = [pc.red(`    ${verdict.message ?? 'failed'}`)];
   if (verdict.expected !== undefined && verdict.actual !== undefined) lines.push(formatDiff(verdict.expected, verdict.actual));
   else if (verdict.actual) lines.push(pc.dim(verdict.actual.trimEnd().split('\n').map((l) => `    │ ${l}`).join('\n')));
   return lines.join('\n');
 }
 
-function where(lesson: Lesson, step: Step): string {
+export function where(lesson: Lesson, step: Step): string {
   return pc.dim(`${lesson.path}:${step.line}`);
 }
 
-function describe(step: Step): string {
+export function describe(step: Step): string {
   switch (step.kind) {
     case 'file':
       return `write ${step.path}`;

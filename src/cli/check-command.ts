@@ -1,0 +1,54 @@
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isCi } from './run-command.js';
+
+interface CheckFlags {
+  jobs?: number;
+  shard?: string;
+  update: boolean;
+  snapshots: string;
+  engine: 'private' | 'host';
+  skip: boolean;
+  reporter?: string[];
+}
+
+/** `lesson check [lesson|glob ...]`: many lessons, in parallel, with reports for CI systems and people. */
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('check lessons in parallel, each on its own private engine; no argument: every page in lessons/')
+    .argument('[lessons...]', 'lesson names, Markdown files, folders or globs')
+    .option('--jobs <n>', 'how many lessons run at once (default: the number of cores)', positiveInteger)
+    .option('--shard <i/n>', 'check only the i-th of n parts (1-based), for a CI matrix')
+    .option('-u, --update', 'record new outputs and update the snapshots; removes obsolete entries', false)
+    .option('--snapshots <dir>', 'folder of snapshot files', 'snapshots')
+    .addOption(
+      new Option('--engine <engine>', 'Docker engine for lessons that need one (host: one lesson at a time)').choices(['private', 'host']).default('private'),
+    )
+    .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
+    .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
+    .action(async (references: string[], flags: CheckFlags) => {
+      // Loaded on demand: other commands never pay for the reporters' and the runner's modules.
+      const [{ inShard, parseShard, selectLessons }, { checkLessons }, { chooseReporters }] = await Promise.all([
+        import('./select.js'),
+        import('./check.js'),
+        import('../report/choose.js'),
+      ]);
+      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+      const reporter = chooseReporters(flags.reporter ?? []);
+      const selected = selectLessons(references);
+      const paths = shard ? inShard(selected, shard) : selected;
+      const { jobs = availableParallelism(), update, snapshots, engine, skip } = flags;
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, ci: isCi() }, reporter);
+    });
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

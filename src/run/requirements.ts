@@ -1,0 +1,36 @@
+// A lesson's `requires:` checked before it starts, so a machine without a program the page needs reports
+// the lesson as skipped, with the reason, instead of failing it step after step.
+
+import { findProgram, privateEngineUnavailable } from './engine.js';
+
+export type EngineChoice = 'private' | 'host';
+
+/** Answers for one run: each program is looked up once, however many lessons name it. */
+export class Requirements {
+  private readonly answers = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly engine: EngineChoice) {}
+
+  /** Why the lesson cannot run here (the first missing requirement), or undefined when it can. */
+  async missing(requires: string[]): Promise<string | undefined> {
+    for (const program of requires) {
+      let answer = this.answers.get(program);
+      if (!answer) this.answers.set(program, (answer = this.check(program)));
+      const reason = await answer;
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+
+  // `docker` means an engine the lesson can use: the docker CLI, and a private engine that can start
+  // (unless --engine host points at the user's own).
+  private async check(program: string): Promise<string | undefined> {
+    // The lesson's shell gets this process's PATH, so that is where its commands will be looked up.
+    if (!(await findProgram(program, process.env.PATH ?? ''))) return `${program} not found on PATH`;
+    if (program === 'docker' && this.engine === 'private') {
+      const reason = await privateEngineUnavailable();
+      return reason && `docker: ${reason}`;
+    }
+    return undefined;
+  }
+}
