@@ -17,6 +17,8 @@ export interface Settings {
   /** Extra prompt patterns (regex sources) recognised before shell commands. */
   prompts: string[];
   normalize: NormalizeSettings;
+  /** Check the outputs the page shows, with wildcards, besides or instead of a snapshot (`check-page: true`). */
+  checkPage?: boolean;
 }
 
 export interface NormalizeSettings {
@@ -39,6 +41,8 @@ export interface Annotations {
   unordered?: boolean;
   /** Do not run this block. */
   skip?: string;
+  /** Check (or, with `false`, do not check) the output this block shows against what runs. */
+  checkPage?: boolean;
 }
 
 export type StepKind = 'file' | 'command' | 'interactive' | 'skip';
@@ -67,6 +71,8 @@ export interface Step {
   timeoutMs?: number;
   fails?: boolean;
   unordered?: boolean;
+  /** The output the page shows (`expected`) is the reference for this step, instead of a snapshot entry. */
+  checkPage?: boolean;
 }
 
 /** A heading-delimited part of the page, kept so prose-only sections can be reported as such. */

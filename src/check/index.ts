@@ -1,4 +1,5 @@
 import type { Lesson, Snapshot, SnapshotEntry, Step, StepResult } from '../types.js';
+import type { PageDrift, PageMatch } from './page-output.js';
 
 export type VerdictStatus = 'passed' | 'failed' | 'written' | 'updated' | 'not-run' | 'skipped';
 
@@ -8,9 +9,11 @@ export interface StepVerdict {
   result?: StepResult;
   /** Why a step failed, in one line. */
   message?: string;
-  /** On an output mismatch: the recorded and the actual normalized text. */
+  /** On an output mismatch: the recorded (or, for a page-checked step, the page's) and the actual normalized text. */
   expected?: string;
   actual?: string;
+  /** How much of the output the page shows under the step the run printed, for steps whose page shows one. */
+  page?: PageDrift;
 }
 
 export interface CheckMode {
@@ -30,13 +33,14 @@ export interface CheckOutcome {
   environmentChanges: { key: string; recorded?: string; actual?: string }[];
 }
 
-/** Compares one run's normalized results with the recorded snapshot. Pure. */
+/** Compares one run's normalized results with the recorded snapshot, and with the page's outputs (`pages`, by step id). Pure. */
 export function checkRun(
   lesson: Lesson,
   results: StepResult[],
   environment: Record<string, string>,
   recorded: Snapshot | undefined,
   mode: CheckMode,
+  pages?: ReadonlyMap<string, PageMatch>,
 ): CheckOutcome {
   const byId = new Map(results.map((result) => [result.step.id, result]));
   const old = recorded?.steps ?? {};
@@ -44,7 +48,7 @@ export function checkRun(
   let changed = false;
 
   const verdicts = lesson.steps.map((step): StepVerdict => {
-    const judged = checkStep(step, byId.get(step.id), old[step.id], lesson.settings.timeoutMs, mode);
+    const judged = checkStep(step, byId.get(step.id), old[step.id], lesson.settings.timeoutMs, mode, pages?.get(step.id));
     if (judged.entry) next[step.id] = judged.entry;
     changed ||= judged.changed;
     return judged.verdict;
@@ -71,8 +75,16 @@ export interface StepJudgement {
   changed: boolean;
 }
 
-/** Judges one step's normalized result against its recorded entry; used live, step by step, and for the whole run. */
-export function checkStep(step: Step, result: StepResult | undefined, entry: SnapshotEntry | undefined, defaultTimeoutMs: number, mode: CheckMode): StepJudgement {
+/**
+ * Judges one step's normalized result against its recorded entry, or against the page's output
+ * (`page`) when the step is page-checked; used live, step by step, and for the whole run.
+ */
+export function checkStep(step: Step, result: StepResult | undefined, entry: SnapshotEntry | undefined, defaultTimeoutMs: number, mode: CheckMode, page?: PageMatch): StepJudgement {
+  const judged = judgeStep(step, result, entry, defaultTimeoutMs, mode, page);
+  return page ? { ...judged, verdict: { ...judged.verdict, page: { matched: page.matched, total: page.total } } } : judged;
+}
+
+function judgeStep(step: Step, result: StepResult | undefined, entry: SnapshotEntry | undefined, defaultTimeoutMs: number, mode: CheckMode, page?: PageMatch): StepJudgement {
   const unchanged = (verdict: StepVerdict): StepJudgement => ({ verdict, entry, changed: false });
   if (step.kind === 'skip') return unchanged({ step, status: 'skipped', message: step.reason });
   if (!result) return unchanged({ step, status: 'not-run' });
@@ -82,7 +94,17 @@ export function checkStep(step: Step, result: StepResult | undefined, entry: Sna
   if (result.error) return failed(result.error);
   const exit = result.exitCode ?? -1;
   if (step.fails && exit === 0) return failed('exited 0, but the step is marked as expected to fail');
-  if (!step.fails && exit !== 0 && entry?.exit !== exit) return failed(`exited with status ${exit}`, { actual: result.output });
+  // A page that shows the error a step prints documents the failure: it is what the step should do.
+  const documented = page !== undefined && page.shown && page.total > 0;
+  if (!step.fails && exit !== 0 && entry?.exit !== exit && !documented) return failed(`exited with status ${exit}`, { actual: result.output });
+  if (step.checkPage && page) {
+    // The page is this step's reference: its snapshot entry is neither read nor written.
+    const agrees = step.kind === 'interactive' ? page.shown : page.ok;
+    const judged = { entry: mode.update ? undefined : entry, changed: mode.update && entry !== undefined };
+    if (agrees) return { verdict: { step, status: 'passed', result }, ...judged };
+    const message = `page output matches ${page.matched}/${page.total} lines`;
+    return { verdict: { step, status: 'failed', result, message, expected: page.expected, actual: result.output }, ...judged };
+  }
 
   const actual = toEntry(step, result);
   if (!entry) {

@@ -10,7 +10,14 @@ export const annotationKeys = {
   fails: 'the step is expected to exit with a non-zero status',
   unordered: 'compare output lines as a set',
   skip: 'do not run this block; the value says why',
+  'check-page': 'check the output this block shows against what runs (check-page=false: do not)',
 } as const;
+
+/** A problem found while reading a page that a lenient reader (`lesson lint`) reports instead of stopping at. */
+export interface Problem {
+  line: number;
+  message: string;
+}
 
 const attribute = /([A-Za-z][\w-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'}]+))?/g;
 
@@ -18,8 +25,9 @@ const attribute = /([A-Za-z][\w-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'}]+))?/g
  * Reads `key=value key="a b" flag` pairs, as found in `<!-- lesson: ... -->` comments
  * and in a fence's info string (`dockerfile {title=Dockerfile}`).
  * `strict` rejects unknown keys: an annotation comment is ours, while an info string may hold other tools' attributes.
+ * With `problems`, an unknown key is recorded there instead of thrown.
  */
-export function parseAnnotations(text: string, where: { file: string; line: number; strict: boolean }): Annotations {
+export function parseAnnotations(text: string, where: { file: string; line: number; strict: boolean; problems?: Problem[] }): Annotations {
   const result: Annotations = {};
   for (const [, rawKey, rawValue] of text.replace(/[{}]/g, ' ').matchAll(attribute)) {
     const key = rawKey!.toLowerCase();
@@ -50,9 +58,14 @@ export function parseAnnotations(text: string, where: { file: string; line: numb
       case 'skip':
         result.skip = value ?? 'marked skip';
         break;
+      case 'check-page':
+        result.checkPage = value !== 'false';
+        break;
       default:
         if (where.strict) {
-          throw fail(`unknown annotation "${rawKey}"; known: ${Object.keys(annotationKeys).join(', ')}`);
+          const message = `unknown annotation "${rawKey}"; known: ${Object.keys(annotationKeys).join(', ')}`;
+          if (!where.problems) throw fail(message);
+          where.problems.push({ line: where.line, message });
         }
     }
   }

@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError, type Settings } from '../types.js';
 import { builtInNormalizers } from '../normalize/index.js';
+import type { Problem } from './annotations.js';
 import { parseDuration } from './duration.js';
 
 export const defaultTimeoutMs = 120_000;
@@ -12,13 +13,15 @@ export const frontMatterKeys = {
   timeout: 'default timeout of a step: 30s, 2m, 500ms',
   prompts: 'extra prompt patterns (regular expressions) that start a command line',
   normalize: '{ disable: [names of built-in normalizers], rules: [{ pattern, replace }] }',
+  'check-page': 'true: check the outputs the page shows against what runs, with ... wildcards',
 } as const;
 
 /**
  * Reads the YAML front matter into Settings. `startLine` is the Markdown line of the opening `---`,
- * so errors name the line in the page, not in the YAML.
+ * so errors name the line in the page, not in the YAML. With `problems`, an unknown key is recorded
+ * there instead of thrown.
  */
-export function readFrontMatter(yaml: string | undefined, file: string, startLine: number): Settings {
+export function readFrontMatter(yaml: string | undefined, file: string, startLine: number, problems?: Problem[]): Settings {
   const settings: Settings = {
     requires: [],
     timeoutMs: defaultTimeoutMs,
@@ -63,8 +66,15 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
       case 'normalize':
         settings.normalize = readNormalize(value, (m) => fail(`"normalize": ${m}`, valueNode));
         break;
-      default:
-        throw fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);
+      case 'check-page':
+        if (typeof value !== 'boolean') throw fail('"check-page" must be true or false', valueNode);
+        settings.checkPage = value;
+        break;
+      default: {
+        const unknown = fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);
+        if (!problems) throw unknown;
+        problems.push({ line: unknown.line ?? startLine, message: unknown.message });
+      }
     }
   }
   return settings;

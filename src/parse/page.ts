@@ -1,10 +1,13 @@
 import GithubSlugger from 'github-slugger';
-import type { Code, Heading, Nodes, Parent, Root, Yaml } from 'mdast';
+import type { Code, Html, InlineCode, Nodes, Paragraph, Parent, Root, Yaml } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Annotations, Settings } from '../types.js';
-import { annotationComment, parseAnnotations } from './annotations.js';
+import { annotationComment, parseAnnotations, type Problem } from './annotations.js';
+import { fileLabel } from './labels.js';
+import { shellLanguages } from './languages.js';
 import { readFrontMatter } from './front-matter.js';
 import { parseMarkdown, toLf } from './markdown.js';
+import { checkNesting } from './text.js';
 
 export interface SectionStart {
   title: string;
@@ -12,7 +15,7 @@ export interface SectionStart {
   line: number;
 }
 
-/** A fenced or indented code block with what the page says around it. */
+/** A fenced or indented code block, or a command in inline code alone on its line, with what the page says around it. */
 export interface CodeBlock {
   /** Info string's first word, lower-cased (`dockerfile`, `console`...). */
   lang?: string;
@@ -22,10 +25,17 @@ export interface CodeBlock {
   line: number;
   /** Line of the block's first content line. */
   contentLine: number;
-  /** The file name the page gives the block, from a paragraph that is only a file name or `title=`/`file=`. */
+  /** The file name the page gives the block (see `fileLabel`), or `title=`/`file=`. */
   label?: string;
   annotations: Annotations;
   section: SectionStart;
+  /** Inline code that is the whole of its line (`` `docker ps` `` as a paragraph): a command if it reads as one. */
+  inline?: boolean;
+  /**
+   * Nothing but, at most, a paragraph introducing output ("You should see:") stands between the
+   * previous block and this one: it may show the previous block's output.
+   */
+  followsBlock: boolean;
 }
 
 export interface Page {
@@ -34,28 +44,58 @@ export interface Page {
   settings: Settings;
   sections: SectionStart[];
   blocks: CodeBlock[];
+  /** Unknown keys, when read leniently; otherwise they throw. */
+  problems: Problem[];
+}
+
+export interface ReadOptions {
+  /** Record unknown annotation and front-matter keys in `problems` instead of throwing (`lesson lint`). */
+  lenient?: boolean;
 }
 
 /** Markdown text → the page's settings, sections and code blocks in reading order. Pure. */
-export function readPage(source: string, path: string, name: string): Page {
-  const tree = parseMarkdown(source);
+export function readPage(source: string, path: string, name: string, options: ReadOptions = {}): Page {
   const lines = toLf(source).split('\n');
+  checkNesting(lines, path);
+  const tree = parseMarkdown(source);
+  const problems: Problem[] = [];
+  const lenient = options.lenient ? problems : undefined;
   const frontMatter = tree.children.find((node): node is Yaml => node.type === 'yaml');
-  const settings = readFrontMatter(frontMatter?.value, path, frontMatter?.position?.start.line ?? 1);
+  const settings = readFrontMatter(frontMatter?.value, path, frontMatter?.position?.start.line ?? 1, lenient);
 
   const slugger = new GithubSlugger();
   const top: SectionStart = { title: name, slug: slugger.slug(name), line: 1 };
   const sections: SectionStart[] = [];
   const blocks: CodeBlock[] = [];
   let section = top;
+  let lastBlockNode: Nodes | undefined;
+  // A comment before a label paragraph is read for the paragraph and for the block: once is enough.
+  const read = new Map<Html, Annotations>();
+  const readComment = (comment: Html | undefined): Annotations => {
+    const body = comment ? annotationComment(comment.value) : undefined;
+    if (body === undefined) return {};
+    if (!read.has(comment!)) read.set(comment!, parseAnnotations(body, { file: path, line: lineOf(comment!), strict: true, problems: lenient }));
+    return read.get(comment!)!;
+  };
 
   const walk = (parent: Parent) => {
     parent.children.forEach((node, index) => {
+      // Only the last few siblings matter; copying all of them made a page of thousands of blocks quadratic.
+      const around = () => surroundings(parent.children.slice(Math.max(0, index - 4), index) as Nodes[], lastBlockNode);
       if (node.type === 'heading') {
         section = { title: toString(node), slug: slugger.slug(toString(node)), line: lineOf(node) };
         sections.push(section);
       } else if (node.type === 'code') {
-        blocks.push(readBlock(node, parent.children.slice(0, index) as Nodes[], section, path, lines));
+        const context = around();
+        blocks.push(readBlock(node, context, readComment(context.comment), section, path, lines));
+        lastBlockNode = node;
+      } else if (node.type === 'paragraph') {
+        const commands = wholeLineCode(node);
+        const given = commands.length > 0 ? readComment(around().comment) : {};
+        for (const code of commands) {
+          blocks.push({ value: code.value, line: lineOf(code), contentLine: lineOf(code), annotations: given, section, inline: true, followsBlock: false });
+        }
+        if (commands.length > 0) lastBlockNode = node;
       } else if ('children' in node) {
         walk(node);
       }
@@ -63,43 +103,63 @@ export function readPage(source: string, path: string, name: string): Page {
   };
   walk(tree as Root);
   if (sections.length === 0 || (blocks[0] && blocks[0].line < sections[0]!.line)) sections.unshift(top);
-  return { name, path, settings, sections, blocks };
+  return { name, path, settings, sections, blocks, problems };
 }
 
-function readBlock(node: Code, before: Nodes[], section: SectionStart, path: string, lines: string[]): CodeBlock {
+interface Surroundings {
+  /** The node just before, an annotation comment aside: where a file label would be. */
+  previous?: Nodes;
+  /** A `<!-- lesson: ... -->` comment among the two nodes just before. */
+  comment?: Html;
+  followsBlock: boolean;
+}
+
+const outputCue = /\b(?:output|prints?|shows?|see|returns?|result|response|responds|displays?|gives?|looks? like)\b[^:]*:\s*$/i;
+
+function surroundings(before: Nodes[], lastBlockNode: Nodes | undefined): Surroundings {
+  const isComment = (node: Nodes | undefined): node is Html => node?.type === 'html' && annotationComment(node.value) !== undefined;
+  const lastTwo = before.slice(-2);
+  const comment = lastTwo.find(isComment);
+  const others = before.slice(-4).filter((node) => !isComment(node));
+  const [previous, beforePrevious] = others.slice(-2).reverse();
+  const cue = previous?.type === 'paragraph' && outputCue.test(toString(previous));
+  const followsBlock = lastBlockNode !== undefined && (previous === lastBlockNode || (cue && beforePrevious === lastBlockNode));
+  return { previous, comment, followsBlock };
+}
+
+function readBlock(node: Code, around: Surroundings, commentAnnotations: Annotations, section: SectionStart, path: string, lines: string[]): CodeBlock {
   const line = lineOf(node);
   const fenced = /^[\s>*+\-\d.)]*(```|~~~)/.test(lines[line - 1] ?? '');
   const infoAnnotations = node.meta ? parseAnnotations(node.meta, { file: path, line, strict: false }) : {};
-  const [previous, beforePrevious] = before.slice(-2).reverse();
-  const label = fileLabel(previous);
-  const commentNode = label ? beforePrevious : previous;
-  const commentBody = commentNode?.type === 'html' ? annotationComment(commentNode.value) : undefined;
-  const commentAnnotations = commentBody === undefined
-    ? {}
-    : parseAnnotations(commentBody, { file: path, line: lineOf(commentNode!), strict: true });
   const annotations = { ...infoAnnotations, ...commentAnnotations };
+  const lang = languageOf(node.lang);
   return {
-    lang: node.lang?.toLowerCase() ?? undefined,
+    lang,
     meta: node.meta ?? undefined,
     value: node.value,
     line,
     contentLine: fenced ? line + 1 : line,
-    label: annotations.file ?? label,
+    label: annotations.file ?? fileLabel(around.previous, shellLanguages.has(lang ?? '')),
     annotations,
     section,
+    followsBlock: around.followsBlock,
   };
 }
 
-const fileName = /^(\/|(\.\.?\/)+)?[\w][\w.-]*(\/[\w.-]+)*$/;
-const knownFiles = /^(Dockerfile|Containerfile|Makefile|Gemfile|Procfile|Vagrantfile|Jenkinsfile|Caddyfile)([.-][\w.-]+)?$/;
+/** `Dockerfile` → `dockerfile`; pandoc's `{.bash}` → `bash`. */
+function languageOf(info: string | null | undefined): string | undefined {
+  const word = info?.replace(/^\{?\.?/, '').replace(/[}]$/, '').toLowerCase();
+  return word || undefined;
+}
 
-/** A paragraph that is only a file name (`Dockerfile.base`, `app/main.py`) labels the block after it. */
-function fileLabel(node: Nodes | undefined): string | undefined {
-  if (node?.type !== 'paragraph') return undefined;
-  const text = toString(node).trim();
-  if (!fileName.test(text)) return undefined;
-  const base = text.split('/').pop()!;
-  return knownFiles.test(base) || /\.[A-Za-z0-9]+$/.test(base) ? text : undefined;
+/** Inline code that is alone on its source line: the whole paragraph, or a whole line of it. */
+function wholeLineCode(paragraph: Paragraph): InlineCode[] {
+  const { children } = paragraph;
+  const lineBreak = (node: Nodes | undefined, side: 'before' | 'after') =>
+    node === undefined || node.type === 'break' || (node.type === 'text' && (side === 'before' ? /\n[ \t]*$/ : /^[ \t]*\n/).test(node.value));
+  return children.filter(
+    (child, index): child is InlineCode => child.type === 'inlineCode' && lineBreak(children[index - 1], 'before') && lineBreak(children[index + 1], 'after'),
+  );
 }
 
 function lineOf(node: Nodes): number {

@@ -1,9 +1,7 @@
+import { outputLanguages, scriptLanguages, shellLanguages, windowsLanguages } from '../parse/languages.js';
 import type { CodeBlock, Page } from '../parse/page.js';
 import { InputError, type Lesson, type Section, type Step } from '../types.js';
 import { splitShellBlock, type ShellCommand } from './shell.js';
-
-const shellLanguages = new Set(['', 'sh', 'bash', 'shell', 'zsh', 'console', 'shell-session', 'shellsession', 'terminal', 'text', 'plaintext', 'none']);
-const scriptLanguages = new Set(['sh', 'bash', 'zsh']);
 
 /** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
 export function planLesson(page: Page): Lesson {
@@ -16,47 +14,71 @@ export function planLesson(page: Page): Lesson {
     counters.set(key, n);
     return `${key}-${n}`;
   };
+  /** The steps the block just before gave, when the current block may show their output. */
+  let previousBlockSteps: Step[] = [];
 
   for (const block of page.blocks) {
+    const checkPage = block.annotations.checkPage ?? page.settings.checkPage ?? false;
     const common = {
       ...(block.annotations.timeoutMs !== undefined && { timeoutMs: block.annotations.timeoutMs }),
       ...(block.annotations.fails && { fails: true }),
       ...(block.annotations.unordered && { unordered: true }),
     };
+    const before = steps.length;
     const skip = (reason: string) => steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: block.line, reason });
+    const lang = block.lang ?? '';
+    let split: ShellCommand[] | undefined;
+    const commands = () => (split ??= splitShellBlock(block.value, { firstLine: block.contentLine, script: scriptLanguages.has(lang), prompts }));
+    const outputTarget = block.followsBlock ? outputOwner(previousBlockSteps) : undefined;
 
     if (block.annotations.skip) {
       skip(block.annotations.skip);
     } else if (block.label) {
       checkFilePath(block.label, page.path, block.line);
       steps.push({ id: nextId(block, 'file'), kind: 'file', line: block.line, path: block.label, content: withFinalNewline(block.value), ...common });
-    } else if (!shellLanguages.has(block.lang ?? '')) {
+    } else if (block.inline) {
+      const [command] = commands();
+      // `` `docker ps` `` alone on a line is a step; `` `app.py` `` or `` `hello` `` is a word of the prose.
+      if (command && (/\s/.test(command.command) || block.value.trim() !== command.command)) {
+        steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
+      }
+    } else if (outputTarget && (outputLanguages.has(lang) || (shellLanguages.has(lang) && commands().length === 0))) {
+      // `docker inspect web` then a ```json block: what it printed, not a file to write.
+      outputTarget.expected = block.value.replace(/\n+$/, '');
+      if (checkPage) outputTarget.checkPage = true;
+    } else if (windowsLanguages.has(lang)) {
+      skip('a PowerShell or cmd block is not run here');
+    } else if (!shellLanguages.has(lang)) {
       skip(`a ${block.lang} block with no file name: name the file in the paragraph just before it, or with title=`);
     } else {
-      const commands = splitShellBlock(block.value, {
-        firstLine: block.contentLine,
-        script: scriptLanguages.has(block.lang ?? ''),
-        prompts,
-      });
-      if (commands.length === 0) skip('no command in this block');
-      for (const command of commands) {
+      const found = commands();
+      if (found.length === 0) skip('no command in this block');
+      for (const command of found) {
         if (command.powershell) {
           steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: 'PowerShell is not run here' });
         } else {
-          steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common));
+          steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
         }
       }
     }
+    if (steps.length > before || !outputTarget) previousBlockSteps = steps.slice(before);
   }
 
   const sections: Section[] = page.sections.map((section) => ({ ...section, steps: counters.get(section.slug) ?? 0 }));
   return { name: page.name, path: page.path, settings: page.settings, sections, steps };
 }
 
-function commandStep(command: ShellCommand, id: string, block: CodeBlock, common: Partial<Step>): Step {
+/** The step a block right after its block may show the output of: the last command there, if it shows none yet. */
+function outputOwner(previousBlockSteps: Step[]): Step | undefined {
+  const last = previousBlockSteps.at(-1);
+  return last && (last.kind === 'command' || last.kind === 'interactive') && last.expected === undefined ? last : undefined;
+}
+
+function commandStep(command: ShellCommand, id: string, block: CodeBlock, common: Partial<Step>, checkPage: boolean): Step {
   const expected = command.output.length > 0 ? { expected: command.output.join('\n') } : {};
+  const checked = checkPage && command.output.length > 0 ? { checkPage: true } : {};
   if (command.terminal === 'none') {
-    return { id, kind: 'command', line: command.line, command: command.command, ...expected, ...common };
+    return { id, kind: 'command', line: command.line, command: command.command, ...expected, ...common, ...checked };
   }
   const keys = block.annotations.keys ?? [];
   return {
@@ -68,6 +90,7 @@ function commandStep(command: ShellCommand, id: string, block: CodeBlock, common
     ...(keys.length > 0 && { keys }),
     ...expected,
     ...common,
+    ...checked,
   };
 }
 

@@ -4,35 +4,50 @@ export interface PromptMatch {
   prompt: string;
   /** What follows the prompt: the command typed, or '' for a bare prompt. */
   rest: string;
-  /** `#` alone reads like a shell comment: only a prompt when the context says so. */
-  ambiguous: boolean;
-  powershell: boolean;
+  /**
+   * `root`: `#` alone, which reads like a shell comment, so only a prompt when the context says so.
+   * `powershell`: `PS C:\> `, or `> ` opening a block; recognised, never run here.
+   */
+  style: 'shell' | 'root' | 'powershell';
 }
 
 // Order matters: the most specific styles first, so `user@host:~$ ` is not read as `hostname$ `.
+const end = '(?:[ \\t]|$)';
 const styles: RegExp[] = [
-  /^[\w.-]+@[\w.-]+:[^\s$#]*[$#](?: |$)/, // user@host:~/dir$ , root@3f2a1b:/#
-  /^[\w.-]+@[\w.-]+ [^\s$#❯]+ ?[$#%](?: |$)/, // user@host ~/dir $
-  /^(?:[\w.@~/:-]+ )*[❯➜λ]+(?: |$)/, // zsh themes: user@host ~/dir ❯❯❯ , ➜
-  /^[~/][^\s]* [$#](?: |$)/, // ~/dir $ , / # (busybox), /app #
-  /^[\w.-]+[$%](?: |$)/, // hostname$ , hostname%
-  /^\$(?: |$)/, // $
+  new RegExp(`^[\\w.-]+@[\\w.-]+:[^\\s$#]*[$#]${end}`), // user@host:~/dir$ , root@3f2a1b:/#
+  new RegExp(`^[\\w.-]+@[\\w.-]+ [^\\s$#❯]+ ?[$#%]${end}`), // user@host ~/dir $
+  new RegExp(`^➜  [\\w.~/-]+ (?:git:\\([^)]*\\) )?(?:✗ )?`), // oh-my-zsh: ➜  app git:(main) ✗
+  new RegExp(`^(?:[\\w.@~/:-]+ )*[❯➜λ]+${end}`), // zsh themes: user@host ~/dir ❯❯❯ , ➜
+  new RegExp(`^[~/][^\\s]* [$#]${end}`), // ~/dir $ , / # (busybox), /app #
+  new RegExp(`^[\\w.-]+[$%]${end}`), // hostname$ , hostname%
+  new RegExp(`^\\$${end}`), // $
 ];
-const rootPrompt = /^#(?: |$)/;
+const rootPrompt = new RegExp(`^#${end}`);
 const powershell = /^PS(?: [^>]*)?> ?/;
+/** `> docker ps`: PowerShell's short prompt, but also bash's PS2 and npm's banner; see `opensWithShortPrompt`. */
+const shortPrompt = new RegExp(`^>${end}`);
 
-export function matchPrompt(line: string, custom: RegExp[] = []): PromptMatch | undefined {
+export function matchPrompt(line: string, custom: RegExp[] = [], shortPrompts = false): PromptMatch | undefined {
   for (const style of [...custom, ...styles]) {
     const found = style.exec(line);
-    if (found) return match(line, found[0], false, false);
+    if (found) return match(line, found[0], 'shell');
   }
-  const ps = powershell.exec(line);
-  if (ps) return match(line, ps[0], false, true);
+  const ps = powershell.exec(line) ?? (shortPrompts ? shortPrompt.exec(line) : null);
+  if (ps) return match(line, ps[0], 'powershell');
   const root = rootPrompt.exec(line);
-  if (root) return match(line, root[0], true, false);
+  if (root) return match(line, root[0], 'root');
   return undefined;
 }
 
-function match(line: string, prompt: string, ambiguous: boolean, isPowershell: boolean): PromptMatch {
-  return { prompt, rest: line.slice(prompt.length).trim(), ambiguous, powershell: isPowershell };
+/**
+ * `> ` is a prompt only in a block that starts with it: anywhere else it continues a line (bash's
+ * PS2) or is a program's own output (`npm start` prints `> app@1.0.0 start`).
+ */
+export function opensWithShortPrompt(lines: string[]): boolean {
+  const first = lines.find((line) => line.trim() !== '');
+  return first !== undefined && shortPrompt.test(first);
+}
+
+function match(line: string, prompt: string, style: PromptMatch['style']): PromptMatch {
+  return { prompt, rest: line.slice(prompt.length).trim(), style };
 }

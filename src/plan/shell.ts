@@ -1,6 +1,8 @@
-import { matchPrompt, type PromptMatch } from './prompts.js';
+import { commandOutput, isOutputLine, type CommandOutput } from './output.js';
+import { isKnownProgram, programOf } from './programs.js';
+import { matchPrompt, opensWithShortPrompt, type PromptMatch } from './prompts.js';
 import { terminalUse } from './session.js';
-import { looksLikeCommand } from './words.js';
+import { endsInsideQuote, heredocs, looksLikeCommand, withoutComment, type Heredoc } from './words.js';
 
 /** A command found in a shell block, with what the page shows after it. */
 export interface ShellCommand {
@@ -24,57 +26,83 @@ export interface ShellBlockOptions {
   prompts?: RegExp[];
 }
 
+/** `^C` on a line of its own: the author pressed Ctrl+C; a keystroke, not output. */
+const interrupt = /^\s*\^C\s*$/;
+
+/** What the current command still needs from the next lines before it is complete. */
+interface Pending {
+  /** The line ended with `\`, or a quote is still open. */
+  continued: boolean;
+  heredocs: Heredoc[];
+}
+
 /**
  * Splits a shell block into commands as a reader of the page sees them: prompted lines are
- * commands and the lines under them their output; in a block with no prompt, every line that
- * reads as a command is one. `\` continuations are joined; lines typed inside an inner session
- * (after `docker run -it ...`) become that session's input.
+ * commands and the lines under them their output; in a block with no prompt, every line is a
+ * command unless it is clearly output (see `isOutputLine`). `\` continuations, open quotes and
+ * here-documents are joined; lines typed inside an inner session (after `docker run -it ...`)
+ * become that session's input.
  */
 export function splitShellBlock(text: string, options: ShellBlockOptions): ShellCommand[] {
   const lines = text.split('\n');
-  const prompt = (line: string) => readPrompt(line, options);
+  const outputs = new Map<string, CommandOutput>();
+  /** What a command says about its output, read once per command of the block. */
+  const outputOf = (command: string) => outputs.get(command) ?? outputs.set(command, commandOutput(command)).get(command)!;
+  const shortPrompts = opensWithShortPrompt(lines);
+  const prompt = (line: string) => readPrompt(line, options, shortPrompts);
   const prompted = lines.some((line) => {
     const found = prompt(line);
-    return found !== undefined && found.rest !== '' && !found.ambiguous;
+    return found !== undefined && found.rest !== '' && found.style !== 'root';
   });
 
   const commands: ShellCommand[] = [];
   let current: ShellCommand | undefined;
-  let continuing = false;
+  let pending: Pending = { continued: false, heredocs: [] };
+  /** The last line was the `exit` that ended a session: an unprompted line now is typed on the host. */
+  let justClosed = false;
+  /** In a block with no `$` prompt, a session whose lines are marked with `# `: its other lines are output. */
+  let sessionPrompted = false;
+  /** How much output the session had when its last line was typed. */
+  let outputAtInput = 0;
+
+  const startCommand = (typed: string, line: number, powershell = false) => {
+    current = { line, command: withoutComment(typed), output: [], terminal: 'none', input: [], closed: false, powershell };
+    commands.push(current);
+    pending = { continued: false, heredocs: [] };
+    sessionPrompted = false;
+    outputAtInput = 0;
+    complete(current, typed, pending);
+  };
 
   lines.forEach((raw, index) => {
     const line = options.firstLine + index;
-    if (continuing && current) {
-      const text = raw.replace(/^> /, ''); // PS2 prompt of a continued line
-      current.command += '\n' + text;
-      continuing = text.endsWith('\\');
-      if (!continuing) current.terminal = terminalUse(current.command);
+    const afterExit = justClosed;
+    justClosed = false;
+    if (current && (pending.continued || pending.heredocs.length > 0)) {
+      continueCommand(current, prompted ? raw.replace(/^> ?/, '') : raw, pending);
       return;
     }
+    if (interrupt.test(raw)) return;
 
     const found = prompt(raw);
     const inSession = current?.terminal === 'session' && !current.closed;
-
-    if (inSession && current && (found ? found.rest !== '' : !prompted && raw.trim() !== '')) {
-      const typed = found ? found.rest : raw.trim();
-      current.input.push(typed);
-      if (/^exit(\s|$)/.test(typed)) current.closed = true;
+    if (found && (found.style !== 'root' || inSession || (!prompted && isRootCommand(found.rest)))) {
+      const typed = unprompt(found.rest, options, shortPrompts);
+      if (typed === '' || (found.style !== 'root' && /^#/.test(typed))) return; // the author's terminal waiting, or a comment
+      if (inSession && current) {
+        sessionPrompted = true;
+        justClosed = typeInSession(current, typed);
+        return;
+      }
+      return startCommand(typed, line, found.style === 'powershell');
+    }
+    if (inSession && current && !prompted && !sessionPrompted && typedInSession(raw, current, current.output.length > outputAtInput, outputOf)) {
+      justClosed = typeInSession(current, raw.trim());
+      outputAtInput = current.output.length;
       return;
     }
-    if (found && (prompted ? !found.ambiguous : found.ambiguous && looksLikeCommand(found.rest))) {
-      if (found.rest === '') return; // a bare prompt: the author's terminal waiting, nothing typed
-      current = start(found.rest, line, found.powershell);
-      commands.push(current);
-      continuing = found.rest.endsWith('\\');
-      return;
-    }
-    if (!prompted && isComment(raw, options)) return;
-    if (!prompted && looksLikeCommand(raw)) {
-      current = start(raw.trim(), line, false);
-      commands.push(current);
-      continuing = current.command.endsWith('\\');
-      return;
-    }
+    if (!prompted && raw.trim().startsWith('#')) return; // a comment: a root prompt was ruled out above
+    if (readsAsCommand(raw, current, prompted, afterExit, outputOf)) return startCommand(raw.trim(), line);
     if (current && (raw.trim() !== '' || current.output.length > 0)) current.output.push(raw);
   });
 
@@ -82,19 +110,64 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
   return commands;
 }
 
-function readPrompt(line: string, options: ShellBlockOptions): PromptMatch | undefined {
-  const found = matchPrompt(line, options.prompts);
-  if (found?.ambiguous && options.script) return undefined;
+function readPrompt(line: string, options: ShellBlockOptions, shortPrompts: boolean): PromptMatch | undefined {
+  const found = matchPrompt(line, options.prompts, shortPrompts);
+  if (found?.style === 'root' && options.script) return undefined;
   return found;
 }
 
-function start(command: string, line: number, powershell: boolean): ShellCommand {
-  return { line, command, output: [], terminal: terminalUse(command), input: [], closed: false, powershell };
+/** `$ $ docker ps` (a prompt pasted twice) → `docker ps`. */
+function unprompt(rest: string, options: ShellBlockOptions, shortPrompts: boolean): string {
+  const again = matchPrompt(rest, options.prompts, shortPrompts);
+  return again && again.style === 'shell' && again.rest !== '' ? unprompt(again.rest, options, shortPrompts) : rest;
 }
 
-function isComment(line: string, options: ShellBlockOptions): boolean {
-  const trimmed = line.trim();
-  return trimmed.startsWith('#') && (options.script || !looksLikeCommand(trimmed.replace(/^#\s*/, '')));
+/** `# apt-get install -y jq` or `# usermod -aG docker $USER` is a root prompt; `# build the image` is a comment. */
+function isRootCommand(rest: string): boolean {
+  return looksLikeCommand(rest) && (isKnownProgram(programOf(rest)) || /^\.{0,2}\//.test(rest) || /\s(?:\||&&|>|-{1,2}[a-zA-Z]|\$\w)|&$/.test(rest));
+}
+
+/**
+ * An unprompted line starts a command: in a block with no prompt, unless it is clearly output; in
+ * a prompted block, only before the first prompt or right after a session the page ended with `exit`.
+ */
+function readsAsCommand(raw: string, current: ShellCommand | undefined, prompted: boolean, afterExit: boolean, outputOf: (command: string) => CommandOutput): boolean {
+  if (raw.trim() === '' || !looksLikeCommand(raw)) return false;
+  if (!current || afterExit) return true;
+  return !prompted && !isOutputLine(raw, outputOf(current.command), current.output.length > 0);
+}
+
+/** In a session with no prompt at all, a line is typed unless it is clearly the output of the line typed before it. */
+function typedInSession(raw: string, session: ShellCommand, outputSinceInput: boolean, outputOf: (command: string) => CommandOutput): boolean {
+  if (raw.trim() === '') return false;
+  const typed = session.input.at(-1);
+  return typed === undefined || !isOutputLine(raw, outputOf(typed), outputSinceInput);
+}
+
+/** Types a line in the session; true when it is the `exit` that ends it. */
+function typeInSession(session: ShellCommand, typed: string): boolean {
+  session.input.push(withoutComment(typed));
+  session.closed = /^(exit|logout)(\s|$)/.test(typed);
+  return session.closed;
+}
+
+function continueCommand(command: ShellCommand, raw: string, pending: Pending): void {
+  const heredoc = pending.heredocs[0];
+  if (heredoc) {
+    command.command += '\n' + raw;
+    if ((heredoc.stripTabs ? raw.replace(/^\t+/, '') : raw) === heredoc.delimiter) pending.heredocs.shift();
+    if (pending.heredocs.length === 0) command.terminal = terminalUse(command.command);
+    return;
+  }
+  command.command += '\n' + withoutComment(raw);
+  complete(command, raw, pending);
+}
+
+/** Reads what a command line leaves open: a `\` or a quote continues it, `<<EOF` opens a document. */
+function complete(command: ShellCommand, raw: string, pending: Pending): void {
+  pending.continued = withoutComment(raw).endsWith('\\') || endsInsideQuote(command.command);
+  pending.heredocs.push(...heredocs(raw));
+  if (!pending.continued && pending.heredocs.length === 0) command.terminal = terminalUse(command.command);
 }
 
 function trimTrailingBlank(lines: string[]): void {

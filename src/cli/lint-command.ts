@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+
+/** `lesson lint [lesson...]`: what will break or mislead in lessons, with file:line; runs nothing. */
+export function registerLint(program: Command): void {
+  program
+    .command('lint')
+    .description('report what in lessons will break or mislead, as file:line; runs nothing')
+    .argument('[lesson...]', 'lesson names or Markdown files (default: every lesson in lessons/)')
+    .option('--snapshots <dir>', "folder of snapshot files, to compare the pages' outputs with the recorded ones", 'snapshots')
+    .action(async (references: string[], flags: { snapshots: string }) => {
+      const { lintLessons } = await import('./lint.js');
+      process.exitCode = lintLessons(references, flags.snapshots);
+    });
+}

@@ -1,0 +1,33 @@
+import { heredocs, shellWords } from '../plan/words.js';
+
+/** The command's lines without the bodies of its here-documents: what is typed, not the text written. */
+export function withoutHeredocBodies(command: string): string {
+  const kept: string[] = [];
+  const open: string[] = [];
+  for (const line of command.split('\n')) {
+    if (open.length > 0) {
+      if (line.replace(/^\t+/, '') === open[0]) open.shift();
+      continue;
+    }
+    kept.push(line);
+    open.push(...heredocs(line).map((heredoc) => heredoc.delimiter));
+  }
+  return kept.join('\n');
+}
+
+const operators = new Set(['&&', '||', ';', '|', '&']);
+
+/** The simple commands of a command line, as words: `mkdir app && cd app` → [[mkdir, app], [cd, app]]. */
+export function simpleCommands(command: string): string[][] {
+  const commands: string[][] = [[]];
+  for (const word of shellWords(withoutHeredocBodies(command).replace(/\\\n/g, ' ').replace(/\n/g, ' ; '))) {
+    if (operators.has(word)) commands.push([]);
+    else commands.at(-1)!.push(word);
+  }
+  return commands.filter((words) => words.length > 0).map((words) => (words[0] === 'sudo' ? words.slice(1) : words));
+}
+
+/** Whether the command line ends with `&`: it runs in the background and does not hold the lesson. */
+export function inBackground(command: string): boolean {
+  return /(?<!&)&\s*$/.test(withoutHeredocBodies(command).trim());
+}
