@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { formatMs, type StepVerdict } from '../check/index.js';
 import type { Lesson, Step } from '../types.js';
 import { formatDiff } from './diff.js';
+import { batched, type Output } from './batched.js';
 import type { LessonReport, Reporter } from './reporter.js';
 
 export const marks: Record<StepVerdict['status'], string> = {
@@ -16,8 +17,10 @@ export const marks: Record<StepVerdict['status'], string> = {
 /** Live progress for a person: one line per step as it ends, the diff under a failing one. */
 export class ConsoleReporter implements Reporter {
   private readonly live: boolean;
-  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
+  private readonly out: Output & { flush?(): void };
+  constructor(out: NodeJS.WriteStream = process.stdout) {
     this.live = Boolean(out.isTTY);
+    this.out = this.live ? out : batched(out);
   }
 
   lessonStart(lesson: Lesson): void {
@@ -45,6 +48,7 @@ export class ConsoleReporter implements Reporter {
     }
     for (const note of notes({ outcome, snapshotFile, wrote })) this.out.write(`${note}\n`);
     this.out.write(summary(outcome.verdicts) + '\n');
+    this.out.flush?.();
   }
 }
 
