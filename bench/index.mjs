@@ -6,6 +6,7 @@ import { benchLayers } from './layers.mjs';
 import { machine } from './lib.mjs';
 import { benchParse } from './parse.mjs';
 import { benchSteps } from './steps.mjs';
+import { benchWatch } from './watch.mjs';
 
 const benchmarks = {
   steps: ['Per-step overhead', () => {
@@ -16,6 +17,7 @@ const benchmarks = {
   parse: ['Parse throughput', benchParse],
   layers: ['The Layers lesson', () => benchLayers()],
   check: ['Many lessons', () => benchCheck()],
+  watch: ['The edit–run loop (--watch)', () => benchWatch()],
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);
@@ -23,5 +25,5 @@ console.log(`Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}\n`)
 for (const name of chosen) {
   const entry = benchmarks[name];
   if (!entry) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(benchmarks).join(', ')}`);
-  console.log(`## ${entry[0]}\n\n${entry[1]()}\n`);
+  console.log(`## ${entry[0]}\n\n${await entry[1]()}\n`);
 }

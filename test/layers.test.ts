@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import type { Snapshot } from '../src/types.js';
 import { dockerSkipReason, leftovers, lesson, root } from './helpers.js';
 
 const skip = dockerSkipReason();
@@ -24,7 +26,7 @@ describe.skipIf(skip)('the Layers lesson, for real, on a private engine', () => 
 
   test('passes against its snapshot twice in a row, and leaves no engine process or mount behind', async () => {
     for (const run of [await lesson(['layers'], ci), await lesson(['layers'], ci)]) {
-      expect(run.all).toMatch(/10 passed, 0 failed, 0 skipped/);
+      expect(run.all).toMatch(/11 passed, 0 failed, 0 skipped/);
       expect(run.exitCode).toBe(0);
     }
     expect(leftovers()).toEqual(before);
@@ -37,6 +39,16 @@ describe.skipIf(skip)('the Layers lesson, for real, on a private engine', () => 
     expect(test).toHaveLength(2);
     expect(test[0]).toMatch(/^<id-\d+>$/);
     expect(test[1]).toBe(test[0]);
+  });
+
+  test('the snapshot shows the layers layers2 shares with layers1 as the same placeholders, side by side', () => {
+    const snapshot = parse(readFileSync(join(root, 'snapshots/layers.yaml'), 'utf8')) as Snapshot;
+    const layers = snapshot.steps['ou-se-trouve-ces-layers--2']!.output.trim().split('\n').map((line) => [...line.matchAll(/sha256:(<id-\d+>)/g)].map((m) => m[1]));
+    expect(layers).toHaveLength(2);
+    expect(layers[0]).toHaveLength(2);
+    expect(layers[1]).toHaveLength(3);
+    expect(layers[1]!.slice(0, 2)).toEqual(layers[0]);
+    expect(new Set(layers[1]).size).toBe(3);
   });
 
   test('a changed page fails with a diff that points at the steps that changed', async () => {

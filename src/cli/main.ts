@@ -3,8 +3,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { InputError } from '../types.js';
+import { registerCheck } from './check-command.js';
+import { registerLint } from './lint-command.js';
 import { registerPlan } from './plan-command.js';
 import { registerRun } from './run-command.js';
+import { registerNew } from './new-command.js';
+import { registerShell } from './shell-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,6 +21,10 @@ const program = new Command('lesson')
 // One file per command: each adds itself to the program.
 registerRun(program);
 registerPlan(program);
+registerLint(program);
+registerCheck(program);
+registerNew(program);
+registerShell(program);
 
 try {
   await program.parseAsync();

@@ -5,6 +5,7 @@ export interface RunFlags {
   snapshots: string;
   engine: 'private' | 'host';
   bail: boolean;
+  watch: boolean;
 }
 
 /** `lesson [run] <lesson>`: the default command. */
@@ -17,7 +18,12 @@ export function registerRun(program: Command): void {
     .option('--snapshots <dir>', 'folder of snapshot files', 'snapshots')
     .addOption(new Option('--engine <engine>', 'Docker engine for lessons that need one').choices(['private', 'host']).default('private'))
     .option('--bail', 'stop at the first failing step', false)
+    .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
+      if (flags.watch) {
+        const { watchLesson } = await import('./watch.js');
+        return watchLesson(reference, { ...flags, ci: isCi() });
+      }
       // Loaded on demand: `--version` and other commands never pay for the parser's or the runner's modules.
       const [{ loadLesson }, { runAndCheck }] = await Promise.all([import('./lessons.js'), import('./run.js')]);
       const lesson = loadLesson(reference);

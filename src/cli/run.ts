@@ -1,50 +1,96 @@
 import { checkRun, checkStep, type CheckMode } from '../check/index.js';
+import { startPageCheck, type PageMatch } from '../check/page-output.js';
 import { startNormalizer, type NormalizeContext } from '../normalize/index.js';
 import { ConsoleReporter } from '../report/console.js';
-import { runLesson, type RunContext } from '../run/lesson.js';
+import { lessonStatus, type LessonReport, type Reporter } from '../report/reporter.js';
+import { onInterrupt } from '../run/cleanup.js';
+import { runLesson, type RunContext, type RunOptions } from '../run/lesson.js';
+import { lockSnapshot } from '../snapshot/lock.js';
 import { readSnapshot, snapshotPath, writeSnapshot } from '../snapshot/store.js';
 import type { Lesson, StepResult } from '../types.js';
 
 export interface RunCommandOptions {
   update: boolean;
   snapshots: string;
-  engine: 'private' | 'host';
+  engine: RunOptions['engine'];
   bail: boolean;
   ci: boolean;
 }
 
 /** Runs one lesson, checks each step against its snapshot as it ends, and returns the exit code. */
-export async function runAndCheck(lesson: Lesson, options: RunCommandOptions, reporter = new ConsoleReporter()): Promise<number> {
+export async function runAndCheck(lesson: Lesson, options: RunCommandOptions, reporter: Reporter = new ConsoleReporter()): Promise<number> {
+  return (await checkLesson(lesson, options, reporter)).status === 'failed' ? 1 : 0;
+}
+
+/**
+ * Runs one lesson and checks each step as it ends, writing the snapshot when due. Throws, before or
+ * while running, on a broken snapshot file or when no engine can be started.
+ */
+export async function checkLesson(lesson: Lesson, options: RunCommandOptions, reporter: Reporter): Promise<LessonReport> {
   const file = snapshotPath(lesson.name, options.snapshots);
+  // Held for the whole command, so that a Ctrl-C while the snapshot is written (synchronously) waits for
+  // the write to end and releases the lock, instead of killing the process outright in the middle.
+  const unregister = onInterrupt(async () => unlock?.());
+  let unlock: (() => void) | undefined;
+  try {
+    // A recording run holds the snapshot's lock from the start: a second one is refused at once, not
+    // after running, and nobody rewrites the snapshot between this run's reading and writing it.
+    if (options.update && !options.ci) unlock = lockSnapshot(file);
+    return await checkAgainst(file, lesson, options, reporter);
+  } finally {
+    unregister();
+    unlock?.();
+  }
+}
+
+async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOptions, reporter: Reporter): Promise<LessonReport> {
+  const started = performance.now();
+  const phases: LessonReport['phases'] = [];
   const recorded = readSnapshot(file);
   const mode: CheckMode = { update: options.update, ci: options.ci };
   const names: string[] = [];
   let normalize: ((output: string) => string) | undefined;
   const normalized: StepResult[] = [];
+  const comparePage = startPageCheck(lesson.settings.normalize);
+  const pages = new Map<string, PageMatch>();
 
-  reporter.lessonStart(lesson);
+  reporter.lessonStart?.(lesson);
   const run = await runLesson(lesson, {
     engine: options.engine,
-    onPhase: (phase, ms) => reporter.phase(phase, ms),
-    onStepStart: (step) => reporter.stepStart(lesson, step),
+    onPhase: (phase, ms) => {
+      phases.push({ name: phase, durationMs: ms });
+      reporter.phase?.(lesson, phase, ms);
+    },
+    onStepStart: (step) => reporter.stepStart?.(lesson, step),
     onStepEnd: (result, context) => {
       normalize ??= startNormalizer(normalizeContext(lesson, context, names));
       names.splice(0, names.length, ...context.containerNames);
       const current = { ...result, output: normalize(result.output) };
       normalized.push(current);
-      const judged = checkStep(result.step, current, recorded?.steps[result.step.id], lesson.settings.timeoutMs, mode);
-      reporter.verdict(lesson, judged.verdict);
+      const page = result.step.expected === undefined ? undefined : comparePage(result.step.expected, current.output);
+      if (page) pages.set(result.step.id, page);
+      const judged = checkStep(result.step, current, recorded?.steps[result.step.id], lesson.settings.timeoutMs, mode, page);
+      reporter.verdict?.(lesson, judged.verdict);
     },
     bail: options.bail ? (result) => result.exitCode !== 0 && !result.step.fails : undefined,
   });
 
-  const outcome = checkRun(lesson, normalized, run.environment, recorded, mode);
+  const outcome = checkRun(lesson, normalized, run.environment, recorded, mode, pages);
   if (outcome.write) writeSnapshot(file, outcome.write);
-  reporter.lessonEnd(lesson, outcome, file, outcome.write !== undefined);
-  return outcome.verdicts.some((v) => v.status === 'failed' || v.status === 'not-run') ? 1 : 0;
+  const report: LessonReport = {
+    lesson,
+    status: lessonStatus(outcome),
+    outcome,
+    phases,
+    snapshotFile: file,
+    wrote: outcome.write !== undefined,
+    durationMs: performance.now() - started,
+  };
+  reporter.lessonEnd?.(report);
+  return report;
 }
 
-function normalizeContext(lesson: Lesson, context: RunContext, names: string[]): NormalizeContext {
+export function normalizeContext(lesson: Lesson, context: RunContext, names: string[]): NormalizeContext {
   return {
     settings: lesson.settings.normalize,
     paths: { [context.workdir]: '<workdir>', ...(context.engineRoot && { [context.engineRoot]: '<engine>' }) },

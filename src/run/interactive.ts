@@ -11,11 +11,7 @@ const ownVariables = 'BASH*|COLUMNS|LINES|SHELLOPTS|PPID|UID|EUID|GROUPS|HIST*|F
  * with its variables and functions, as if typed in the same terminal.
  */
 export async function runInteractive(step: Step, shell: ShellSession, env: NodeJS.ProcessEnv, statePath: string, timeoutMs: number): Promise<ShellRun> {
-  const saved = await shell.run(
-    `{ for __v in $(compgen -v); do case $__v in ${ownVariables}) ;; *) declare -p "$__v";; esac; done; declare -f; printf 'cd %q\\n' "$PWD"; } > ${quote(statePath)} 2>/dev/null`,
-    timeoutMs,
-  );
-  if (saved.exitCode !== 0) throw new Error(`could not read the shell's state before the interactive step: ${saved.output.trim()}`);
+  await saveShellState(shell, statePath, timeoutMs);
   const run = await runInTerminal({
     command: `source ${quote(statePath)} 2>/dev/null; ${step.command}`,
     cwd: process.cwd(),
@@ -30,6 +26,16 @@ export async function runInteractive(step: Step, shell: ShellSession, env: NodeJ
   return { exitCode: run.exitCode, output: screen ? `${screen}\n` : '', timedOut: run.timedOut, durationMs: run.durationMs };
 }
 
-function quote(text: string): string {
+/** Writes to `statePath` a bash script that gives another shell this one's variables, functions and directory. */
+export async function saveShellState(shell: ShellSession, statePath: string, timeoutMs: number): Promise<void> {
+  const saved = await shell.run(
+    `{ for __v in $(compgen -v); do case $__v in ${ownVariables}) ;; *) declare -p "$__v";; esac; done; declare -f; printf 'cd %q\\n' "$PWD"; } > ${quote(statePath)} 2>/dev/null`,
+    timeoutMs,
+  );
+  if (saved.exitCode !== 0) throw new Error(`could not read the lesson shell's state: ${saved.output.trim()}`);
+}
+
+/** `text` as one bash word, whatever it holds. */
+export function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,23 +1,39 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lesson, Step, StepResult } from '../types.js';
 import { loadBaseImage } from './base-image.js';
-import { onInterrupt } from './cleanup.js';
+import { interrupted, onInterrupt } from './cleanup.js';
 import { containerNames } from './containers.js';
 import { hostEngine, startPrivateEngine, type Engine } from './engine.js';
 import { writeLessonFile } from './files.js';
+import { killMarked } from './processes.js';
 import { ShellSession } from './shell.js';
-import { runInteractive } from './interactive.js';
+import { runInteractive, saveShellState } from './interactive.js';
 
 export interface RunOptions {
-  /** `private`: a fresh dockerd for this run; `host`: the engine the environment points at. */
-  engine: 'private' | 'host';
+  /**
+   * `private`: a fresh dockerd for this run; `host`: the engine the environment points at; or a private
+   * engine started ahead of time with its base image (see ready-engine.ts), which the caller still owns and stops.
+   */
+  engine: 'private' | 'host' | Promise<Engine>;
   /** Stop at the first failing step; the rest is reported as not run. */
   bail?: (result: StepResult) => boolean;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (result: StepResult, context: RunContext) => void;
   onPhase?: (phase: string, durationMs: number) => void;
+  /** Called after the last step, before anything is torn down: e.g. to let a person go on by hand. */
+  handOver?: (live: LiveRun) => Promise<void>;
+}
+
+/** A run paused after its steps, its engine and working directory still there. */
+export interface LiveRun {
+  /** The lesson's environment: DOCKER_HOST of its engine... */
+  env: NodeJS.ProcessEnv;
+  context: RunContext;
+  /** A bash script restoring the lesson shell's variables, functions and directory; undefined when that shell is gone (a step timed out). */
+  stateFile?: string;
 }
 
 /** What the normalizer needs to know about this run's volatile places and names. */
@@ -44,19 +60,29 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   const context: RunContext = { workdir, containerNames: [] };
   const results: StepResult[] = [];
   let engine: Engine | undefined;
+  /** A ready engine passed in: its owner stops it, not this run. */
+  let borrowed = false;
   let shell: ShellSession | undefined;
   const teardown = async () => {
     await shell?.close();
-    await engine?.stop();
+    // What a step daemonized (`setsid -f`, a double fork) left the shell's session but kept its environment.
+    killMarked(`LESSON_WORKDIR=${workdir}`);
+    if (!borrowed) await engine?.stop();
     rmSync(runRoot, { recursive: true, force: true });
   };
   const unregister = onInterrupt(teardown);
   try {
     const environment: Record<string, string> = {};
     if (lesson.settings.requires.includes('docker')) {
-      engine = await timed('engine start', options, () => (options.engine === 'host' ? hostEngine() : startPrivateEngine()));
+      const choice = options.engine;
+      if (typeof choice === 'string') {
+        engine = await timed('engine start', options, () => (choice === 'host' ? hostEngine() : startPrivateEngine()));
+        if (engine.kind === 'private') await timed('base image', options, () => loadBaseImage(engine!));
+      } else {
+        engine = await timed('engine ready', options, () => choice);
+        borrowed = true;
+      }
       context.engineRoot = engine.root;
-      if (engine.kind === 'private') await timed('base image', options, () => loadBaseImage(engine!));
       Object.assign(environment, await engine.describe());
     }
     const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workdir };
@@ -64,9 +90,11 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     const names = new Set<string>();
 
     for (const step of lesson.steps) {
+      // The teardown is killing what the last step started: nothing new may start behind its back.
+      if (interrupted()) break;
       if (step.kind === 'skip') continue;
       options.onStepStart?.(step);
-      const result = await runStep(step, lesson, shell, { workdir, statePath, env });
+      const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env })));
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
         for (const name of await containerNames(engine.env.DOCKER_HOST)) names.add(name);
@@ -74,6 +102,10 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       }
       options.onStepEnd?.(result, context);
       if (result.timedOut || result.error || options.bail?.(result)) break;
+    }
+    if (options.handOver && !interrupted()) {
+      const stateFile = await saveShellState(shell, statePath, lesson.settings.timeoutMs).then(() => statePath, () => undefined);
+      await options.handOver({ env, context, stateFile });
     }
     return { results, environment, context };
   } finally {
@@ -94,8 +126,9 @@ async function runStep(step: Step, lesson: Lesson, shell: ShellSession, places: 
   try {
     switch (step.kind) {
       case 'file': {
-        const cwd = (await shell.run('pwd -P', timeoutMs)).output.trim();
-        writeLessonFile(places.workdir, cwd, step.path!, step.content ?? '');
+        const cwd = await shell.run('pwd -P', timeoutMs);
+        if (cwd.exitCode !== 0) throw new Error(`could not ask the lesson's shell where it is: ${cwd.output.trim()}`);
+        writeLessonFile(places.workdir, cwd.output.trim(), step.path!, step.content ?? '');
         return { step, exitCode: 0, output: '', durationMs: performance.now() - started };
       }
       case 'command': {
@@ -110,6 +143,34 @@ async function runStep(step: Step, lesson: Lesson, shell: ShellSession, places: 
   } catch (error) {
     return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
   }
+}
+
+/**
+ * The step as it ran, unless the engine went down meanwhile: then the step is stopped, since it may
+ * wait on the dead engine until its timeout, and it fails saying so; the rest of the lesson is not run.
+ */
+async function watchingEngine(engine: Engine | undefined, shell: ShellSession, running: Promise<StepResult>): Promise<StepResult> {
+  if (!engine) return running;
+  const first = await Promise.race([running, engine.lost]);
+  let reason: string | undefined;
+  if (typeof first === 'string') {
+    reason = first;
+    await shell.close();
+  } else if (!(await engine.isUp())) {
+    // The step saw the engine die (a refused connection) before we heard of it: `lost` is on its way.
+    reason = await Promise.race([engine.lost, sleep(LOST_NOTICE_MS).then(() => 'dockerd is no longer running')]);
+  }
+  const result = await running;
+  return reason ? { ...result, timedOut: false, error: `the Docker engine stopped during this step: ${reason}` } : result;
+}
+
+/** How long a dead dockerd's launcher may take to report its exit. */
+const LOST_NOTICE_MS = 1000;
+
+/** A step that ran `exit` closed the lesson's terminal: the steps after it cannot run in it. */
+function shellGone(shell: ShellSession, result: StepResult): StepResult {
+  if (shell.running || result.error || result.timedOut) return result;
+  return { ...result, error: `the lesson's shell exited (status ${result.exitCode ?? 'unknown'}): the steps after this one need it` };
 }
 
 async function timed<T>(phase: string, options: RunOptions, work: () => Promise<T> | T): Promise<T> {

@@ -1,0 +1,29 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+export interface ShellFlags {
+  until?: number;
+  snapshots: string;
+  engine: 'private' | 'host';
+  bail: boolean;
+}
+
+/** `lesson shell <lesson> --until <line>`: where the lesson stands at a line, to try the next command by hand. */
+export function registerShell(program: Command): void {
+  program
+    .command('shell')
+    .description("run a lesson's steps up to a line, then open a shell there, with its engine; leaving the shell removes them")
+    .argument('<lesson>', 'lesson name or Markdown file')
+    .option('--until <line>', 'run the steps that start at or before this line of the page (default: all of them)', lineNumber)
+    .option('--snapshots <dir>', 'folder of snapshot files the steps are checked against (never written)', 'snapshots')
+    .addOption(new Option('--engine <engine>', 'Docker engine for lessons that need one').choices(['private', 'host']).default('private'))
+    .option('--bail', 'stop at the first failing step and open the shell there', false)
+    .action(async (reference: string, flags: ShellFlags) => {
+      const [{ loadLesson }, { shellAt }] = await Promise.all([import('./lessons.js'), import('./shell.js')]);
+      process.exitCode = await shellAt(loadLesson(reference), flags);
+    });
+}
+
+function lineNumber(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('a line number of the page, like 42');
+  return Number(text);
+}

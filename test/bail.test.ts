@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { lesson } from './helpers.js';
+
+function pageWithAFailure(): { dir: string; page: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lesson-bail-'));
+  const page = join(dir, 'failing.md');
+  writeFileSync(page, '# Failing\n\n```console\n$ echo one\n$ ls missing.txt\n$ echo three > three.txt && cat three.txt\n```\n');
+  return { dir, page };
+}
+
+describe('a failing step', () => {
+  test('without --bail, the steps after it still run and are reported, as a person would go on', async () => {
+    const { dir, page } = pageWithAFailure();
+    const run = await lesson(['run', page, '--snapshots', dir]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(`✗ ${page}:5  ls missing.txt`);
+    expect(run.stdout).toMatch(new RegExp(`\\+ ${page}:6 {2}echo three`));
+    expect(run.stdout).toMatch(/2 passed, 1 failed, 0 skipped$/m);
+    // What ran after the failure is recorded like any other step.
+    expect(readFileSync(join(dir, 'failing.yaml'), 'utf8')).toContain('output: |\n      three\n');
+  });
+
+  test('with --bail, nothing after it runs: the rest is reported as not run', async () => {
+    const { dir, page } = pageWithAFailure();
+    const run = await lesson(['run', page, '--snapshots', dir, '--bail']);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(`✗ ${page}:5  ls missing.txt`);
+    expect(run.stdout).toContain(`○ ${page}:6  echo three`);
+    expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped \(1 not run\)$/m);
+  });
+});
