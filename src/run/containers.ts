@@ -1,10 +1,14 @@
 import { request } from 'node:http';
 
+/** The shape of the names the engine makes up (`hungry_hopper`, `hungry_hopper3` on a retry). */
+const generated = /^[a-z]+_[a-z]+\d?$/;
+
 /**
- * Names of every container of the engine, asked over its socket: generated names
- * (`hungry_hopper`) are volatile and become placeholders. Far cheaper than starting the docker CLI.
+ * Generated names of the engine's containers, asked over its socket: they are volatile and become
+ * placeholders, while a name the lesson chose (`--name registre`) is part of what it teaches.
+ * Far cheaper than starting the docker CLI.
  */
-export function containerNames(dockerHost: string): Promise<string[]> {
+export function generatedContainerNames(dockerHost: string): Promise<string[]> {
   const socketPath = dockerHost.replace(/^unix:\/\//, '');
   return new Promise((resolve) => {
     const req = request({ socketPath, path: '/containers/json?all=1', timeout: 5000 }, (res) => {
@@ -13,7 +17,7 @@ export function containerNames(dockerHost: string): Promise<string[]> {
       res.on('end', () => {
         try {
           const list = JSON.parse(body) as { Names?: string[] }[];
-          resolve(list.flatMap((c) => c.Names ?? []).map((name) => name.replace(/^\//, '')));
+          resolve(list.flatMap((c) => c.Names ?? []).map((name) => name.replace(/^\//, '')).filter((name) => generated.test(name)));
         } catch {
           resolve([]);
         }

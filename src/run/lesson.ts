@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lesson, Step, StepResult } from '../types.js';
 import { loadBaseImage } from './base-image.js';
 import { interrupted, onInterrupt } from './cleanup.js';
-import { containerNames } from './containers.js';
+import { generatedContainerNames } from './containers.js';
 import { hostEngine, startPrivateEngine, type Engine } from './engine.js';
 import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
@@ -97,7 +97,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env })));
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
-        for (const name of await containerNames(engine.env.DOCKER_HOST)) names.add(name);
+        for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) names.add(name);
         context.containerNames = [...names];
       }
       options.onStepEnd?.(result, context);
