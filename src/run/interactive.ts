@@ -1,6 +1,5 @@
 import type { Step } from '../types.js';
 import type { ShellRun, ShellSession } from './shell.js';
-import { runInTerminal } from './terminal.js';
 
 // Shell variables that describe the shell itself rather than the lesson: copying them into the
 // terminal's shell would be wrong (its size, its pid) or impossible (read-only).
@@ -12,6 +11,8 @@ const ownVariables = 'BASH*|COLUMNS|LINES|SHELLOPTS|PPID|UID|EUID|GROUPS|HIST*|F
  */
 export async function runInteractive(step: Step, shell: ShellSession, env: NodeJS.ProcessEnv, statePath: string, timeoutMs: number): Promise<ShellRun> {
   await saveShellState(shell, statePath, timeoutMs);
+  // The terminal emulator and the pty addon are loaded only by lessons that have interactive steps.
+  const { runInTerminal } = await import('./terminal.js');
   const run = await runInTerminal({
     command: `source ${quote(statePath)} 2>/dev/null; ${step.command}`,
     cwd: process.cwd(),
