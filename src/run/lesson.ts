@@ -9,7 +9,7 @@ import { generatedContainerNames } from './containers.js';
 import { hostEngine, startPrivateEngine, type Engine } from './engine.js';
 import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
-import { ShellSession } from './shell.js';
+import { ShellSession, type ShellRun } from './shell.js';
 import { runInteractive, saveShellState } from './interactive.js';
 
 export interface RunOptions {
@@ -88,13 +88,16 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workdir };
     shell = ShellSession.start({ cwd: workdir, env });
     const names = new Set<string>();
+    const ahead = new Map<Step, Promise<ShellRun>>();
 
-    for (const step of lesson.steps) {
+    for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.
       if (interrupted()) break;
       if (step.kind === 'skip') continue;
       options.onStepStart?.(step);
-      const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env })));
+      // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
+      if (!options.bail) queueAhead(lesson, index, shell, ahead);
+      const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead })));
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
         for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) names.add(name);
@@ -111,6 +114,9 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   } finally {
     await teardown();
     unregister();
+    // On Ctrl-C the process exits once every cleanup is done; what follows a run (checking it, writing
+    // its snapshot) must not happen for a run that was cut short.
+    if (interrupted()) await new Promise<never>(() => undefined);
   }
 }
 
@@ -118,6 +124,20 @@ interface StepPlaces {
   workdir: string;
   statePath: string;
   env: NodeJS.ProcessEnv;
+  /** Commands already written to the shell, in order. */
+  ahead: Map<Step, Promise<ShellRun>>;
+}
+
+const queueDepth = 64;
+
+/** Writes the commands that follow `index` (up to the next file or interactive step) to the shell now. */
+function queueAhead(lesson: Lesson, index: number, shell: ShellSession, ahead: Map<Step, Promise<ShellRun>>): void {
+  let queued = 0;
+  for (const step of lesson.steps.slice(index)) {
+    if (step.kind === 'skip') continue;
+    if (step.kind !== 'command' || queued++ >= queueDepth) return;
+    if (!ahead.has(step)) ahead.set(step, shell.run(step.command!, step.timeoutMs ?? lesson.settings.timeoutMs));
+  }
 }
 
 async function runStep(step: Step, lesson: Lesson, shell: ShellSession, places: StepPlaces): Promise<StepResult> {
@@ -132,7 +152,8 @@ async function runStep(step: Step, lesson: Lesson, shell: ShellSession, places: 
         return { step, exitCode: 0, output: '', durationMs: performance.now() - started };
       }
       case 'command': {
-        const run = await shell.run(step.command!, timeoutMs);
+        const run = await (places.ahead.get(step) ?? shell.run(step.command!, timeoutMs));
+        places.ahead.delete(step);
         return { step, ...run };
       }
       default: {

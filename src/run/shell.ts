@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { execa, type ResultPromise } from 'execa';
+import { killSession } from './processes.js';
 
 export interface ShellRun {
   exitCode: number | null;
@@ -20,11 +21,27 @@ while IFS= read -r -d '' __lesson_command <&3; do
   printf '\\n${marker} %s\\n' "$?"
 done`;
 
-/** One bash for the whole lesson, as a reader's terminal would be. */
+/** A command written to the shell, waiting for its frame. */
+interface Queued {
+  timeoutMs: number;
+  resolve: (run: ShellRun) => void;
+  /** When the shell reached it: the commands before it had finished. */
+  started?: number;
+  timer?: NodeJS.Timeout;
+}
+
+const exited: ShellRun = { exitCode: null, output: "the lesson's shell has exited", timedOut: false, durationMs: 0 };
+
+/**
+ * One bash for the whole lesson, as a reader's terminal would be. Commands may be queued ahead:
+ * bash reads the next one only when the previous one is done, so a lesson of many quick steps costs
+ * one write and a few reads instead of a round trip per step.
+ */
 export class ShellSession {
   private output = '';
-  private pending?: { resolve: (run: { status: number | null; output: string }) => void };
-  private exited: Promise<void>;
+  private readonly queue: Queued[] = [];
+  /** Settles when bash has exited, even while something it started still holds its output open. */
+  private readonly gone: Promise<void>;
   private readonly frame: string;
   /** Where to resume looking for the frame, so long outputs are scanned once. */
   private searchFrom = 0;
@@ -41,10 +58,13 @@ export class ShellSession {
     // Decoding on the stream keeps a UTF-8 character whole when a chunk splits it.
     process.stdout.setEncoding('utf8').on('data', onData);
     process.stderr.setEncoding('utf8').on('data', onData);
-    this.exited = process.then(() => {
-      const pending = this.pending;
-      this.pending = undefined;
-      pending?.resolve({ status: process.exitCode ?? null, output: this.output });
+    this.gone = new Promise((resolve) => process.once('exit', () => resolve()));
+    // Once its output is closed too, the command it was running gets what there was; the rest never ran.
+    void process.then(() => {
+      const [head, ...rest] = this.queue.splice(0);
+      for (const entry of [head, ...rest]) clearTimeout(entry?.timer);
+      head?.resolve({ exitCode: process.exitCode ?? null, output: this.output, timedOut: false, durationMs: elapsed(head) });
+      for (const entry of rest) entry.resolve(exited);
       this.output = '';
       this.searchFrom = 0;
     });
@@ -68,55 +88,67 @@ export class ShellSession {
     return this.process.pid;
   }
 
-  /** Runs one command to completion, or kills the whole session at the timeout. */
-  async run(command: string, timeoutMs: number): Promise<ShellRun> {
-    const started = performance.now();
-    if (this.pending) throw new Error('the shell is already running a command');
-    if (this.process.exitCode !== null || this.process.signalCode !== null) {
-      return { exitCode: null, output: 'the lesson\'s shell has exited', timedOut: false, durationMs: 0 };
-    }
-    const done = new Promise<{ status: number | null; output: string }>((resolve) => (this.pending = { resolve }));
-    (this.process.stdio[3] as unknown as Writable).write(command + '\0');
-    this.settle();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    const finished = await Promise.race([done, timedOut]);
-    clearTimeout(timer);
-    if (finished === 'timeout') {
-      const output = this.output;
-      await this.close();
-      return { exitCode: null, output, timedOut: true, durationMs: performance.now() - started };
-    }
-    return { exitCode: finished.status, output: finished.output, timedOut: false, durationMs: performance.now() - started };
+  /** False once the shell has exited: a step ran `exit`, or the session was closed. */
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
   }
 
-  /** Kills the shell and every process of its group; safe to call twice. */
+  /**
+   * Runs one command after those already queued, to completion, or kills the whole session when it
+   * outlives its timeout (counted from when the shell reaches it).
+   */
+  run(command: string, timeoutMs: number): Promise<ShellRun> {
+    if (!this.running) return Promise.resolve(exited);
+    return new Promise((resolve) => {
+      const entry: Queued = { timeoutMs, resolve };
+      this.queue.push(entry);
+      (this.process.stdio[3] as unknown as Writable).write(command + '\0');
+      if (this.queue.length === 1) this.begin(entry);
+    });
+  }
+
+  /** Kills the shell and every process it started, even those that left its group; safe to call twice. */
   async close(): Promise<void> {
-    const pid = this.process.pid;
-    if (pid !== undefined && this.process.exitCode === null && this.process.signalCode === null) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await this.exited;
+    // Only while it runs: once reaped, its pid may name an unrelated process. (What an exited shell left
+    // running, the run's teardown finds by its environment.)
+    if (this.process.pid !== undefined && this.running) killSession(this.process.pid);
+    await this.gone;
+  }
+
+  private begin(entry: Queued): void {
+    entry.started = performance.now();
+    entry.timer = setTimeout(() => void this.timeout(entry), entry.timeoutMs);
+  }
+
+  private async timeout(entry: Queued): Promise<void> {
+    const output = this.output;
+    const rest = this.queue.splice(0).slice(1);
+    for (const queued of rest) clearTimeout(queued.timer);
+    await this.close();
+    entry.resolve({ exitCode: null, output, timedOut: true, durationMs: elapsed(entry) });
+    for (const queued of rest) queued.resolve(exited);
   }
 
   private settle(): void {
-    if (!this.pending) return;
-    const start = this.output.indexOf(this.frame, this.searchFrom);
-    const end = start < 0 ? -1 : this.output.indexOf('\n', start + this.frame.length);
-    if (end < 0) {
-      this.searchFrom = Math.max(0, (start < 0 ? this.output.length : start) - this.frame.length);
-      return;
+    while (this.queue.length > 0) {
+      const start = this.output.indexOf(this.frame, this.searchFrom);
+      const end = start < 0 ? -1 : this.output.indexOf('\n', start + this.frame.length);
+      if (end < 0) {
+        this.searchFrom = Math.max(0, (start < 0 ? this.output.length : start) - this.frame.length);
+        return;
+      }
+      const head = this.queue.shift()!;
+      clearTimeout(head.timer);
+      const output = this.output.slice(0, start);
+      const status = Number(this.output.slice(start + this.frame.length, end));
+      this.output = this.output.slice(end + 1);
+      this.searchFrom = 0;
+      head.resolve({ exitCode: status, output, timedOut: false, durationMs: elapsed(head) });
+      if (this.queue[0]) this.begin(this.queue[0]);
     }
-    const pending = this.pending;
-    this.pending = undefined;
-    const output = this.output.slice(0, start);
-    const status = Number(this.output.slice(start + this.frame.length, end));
-    this.output = this.output.slice(end + 1);
-    this.searchFrom = 0;
-    pending.resolve({ status, output });
   }
+}
+
+function elapsed(entry: Queued | undefined): number {
+  return entry?.started === undefined ? 0 : performance.now() - entry.started;
 }
