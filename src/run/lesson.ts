@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lesson, Step, StepResult } from '../types.js';
-import { loadBaseImage } from './base-image.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { generatedContainerNames } from './containers.js';
-import { hostEngine, startPrivateEngine, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
 import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
 import { ShellSession, type ShellRun } from './shell.js';
@@ -76,6 +75,8 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     if (lesson.settings.requires.includes('docker')) {
       const choice = options.engine;
       if (typeof choice === 'string') {
+        // Loaded only by lessons that need Docker: a plain shell lesson starts without them.
+        const [{ hostEngine, startPrivateEngine }, { loadBaseImage }] = await Promise.all([import('./engine.js'), import('./base-image.js')]);
         engine = await timed('engine start', options, () => (choice === 'host' ? hostEngine() : startPrivateEngine()));
         if (engine.kind === 'private') await timed('base image', options, () => loadBaseImage(engine!));
       } else {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { execa, type ResultPromise } from 'execa';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { killSession } from './processes.js';
 
 export interface ShellRun {
@@ -47,7 +48,7 @@ export class ShellSession {
   private searchFrom = 0;
 
   private constructor(
-    private readonly process: ResultPromise<{ stdio: ['ignore', 'pipe', 'pipe', 'pipe']; buffer: false; detached: true; reject: false }>,
+    private readonly process: ChildProcessByStdio<null, Readable, Readable>,
     marker: string,
   ) {
     this.frame = `\n${marker} `;
@@ -60,7 +61,7 @@ export class ShellSession {
     process.stderr.setEncoding('utf8').on('data', onData);
     this.gone = new Promise((resolve) => process.once('exit', () => resolve()));
     // Once its output is closed too, the command it was running gets what there was; the rest never ran.
-    void process.then(() => {
+    process.once('close', () => {
       const [head, ...rest] = this.queue.splice(0);
       for (const entry of [head, ...rest]) clearTimeout(entry?.timer);
       head?.resolve({ exitCode: process.exitCode ?? null, output: this.output, timedOut: false, durationMs: elapsed(head) });
@@ -72,16 +73,15 @@ export class ShellSession {
 
   static start(options: { cwd: string; env: Record<string, string | undefined> }): ShellSession {
     const marker = `__lesson_${randomBytes(8).toString('hex')}`;
-    const child = execa('bash', ['--noprofile', '--norc', '-c', loop(marker)], {
+    // node's own spawn, not execa: this one long-lived process is on every lesson's start-up path,
+    // and execa's modules cost more to load than the whole shell session costs to run.
+    const child = spawn('bash', ['--noprofile', '--norc', '-c', loop(marker)], {
       cwd: options.cwd,
       env: options.env,
-      extendEnv: false,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      buffer: false,
       detached: true, // its own process group, so a timeout kills every process a step started
-      reject: false,
     });
-    return new ShellSession(child, marker);
+    return new ShellSession(child as ChildProcessByStdio<null, Readable, Readable>, marker);
   }
 
   get pid(): number | undefined {
