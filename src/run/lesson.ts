@@ -133,12 +133,16 @@ const queueDepth = 64;
 
 /** Writes the commands that follow `index` (up to the next file or interactive step) to the shell now. */
 function queueAhead(lesson: Lesson, index: number, shell: ShellSession, ahead: Map<Step, Promise<ShellRun>>): void {
-  let queued = 0;
-  for (const step of lesson.steps.slice(index)) {
-    if (step.kind === 'skip') continue;
-    if (step.kind !== 'command' || queued++ >= queueDepth) return;
-    if (!ahead.has(step)) ahead.set(step, shell.run(step.command!, step.timeoutMs ?? lesson.settings.timeoutMs));
-  }
+  shell.batch(() => {
+    let queued = 0;
+    for (let i = index; i < lesson.steps.length && queued < queueDepth; i++) {
+      const step = lesson.steps[i]!;
+      if (step.kind === 'skip') continue;
+      if (step.kind !== 'command') return;
+      queued++;
+      if (!ahead.has(step)) ahead.set(step, shell.run(step.command!, step.timeoutMs ?? lesson.settings.timeoutMs));
+    }
+  });
 }
 
 async function runStep(step: Step, lesson: Lesson, shell: ShellSession, places: StepPlaces): Promise<StepResult> {

@@ -107,6 +107,17 @@ export class ShellSession {
     });
   }
 
+  /** Commands queued inside `queue` reach the shell in one write. */
+  batch(queue: () => void): void {
+    const input = this.process.stdio[3] as unknown as Writable;
+    input.cork();
+    try {
+      queue();
+    } finally {
+      input.uncork();
+    }
+  }
+
   /** Kills the shell and every process it started, even those that left its group; safe to call twice. */
   async close(): Promise<void> {
     // Only while it runs: once reaped, its pid may name an unrelated process. (What an exited shell left
