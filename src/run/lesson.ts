@@ -72,19 +72,22 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   const unregister = onInterrupt(teardown);
   try {
     const environment: Record<string, string> = {};
+    let described: Promise<Record<string, string>> | undefined;
     if (lesson.settings.requires.includes('docker')) {
       const choice = options.engine;
       if (typeof choice === 'string') {
         // Loaded only by lessons that need Docker: a plain shell lesson starts without them.
         const [{ hostEngine, startPrivateEngine }, { loadBaseImage }] = await Promise.all([import('./engine.js'), import('./base-image.js')]);
         engine = await timed('engine start', options, () => (choice === 'host' ? hostEngine() : startPrivateEngine()));
+        described = engine.describe();
         if (engine.kind === 'private') await timed('base image', options, () => loadBaseImage(engine!));
       } else {
         engine = await timed('engine ready', options, () => choice);
         borrowed = true;
       }
       context.engineRoot = engine.root;
-      Object.assign(environment, await engine.describe());
+      // Asked while the base image loads: both wait on the engine, neither on the other.
+      Object.assign(environment, await (described ?? engine.describe()));
     }
     const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workdir };
     shell = ShellSession.start({ cwd: workdir, env });
