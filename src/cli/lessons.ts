@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readPage } from '../parse/page.js';
+import { readPage, type Page, type ReadOptions } from '../parse/page.js';
+import { decodeUtf8, maxPageBytes } from '../parse/text.js';
 import { planLesson } from '../plan/index.js';
 import { InputError, type Lesson } from '../types.js';
 
@@ -26,12 +27,28 @@ export function listLessons(dir = lessonsDir): string[] {
 }
 
 export function loadLesson(reference: string, dir = lessonsDir): Lesson {
-  const path = resolveLesson(reference, dir);
-  let source: string;
+  return planLesson(readLessonPage(resolveLesson(reference, dir)));
+}
+
+/** Reads and parses a page file; what cannot be read (huge, not UTF-8, absurdly nested) is an InputError naming it. */
+export function readLessonPage(path: string, options?: ReadOptions): Page {
+  let bytes: Buffer;
   try {
-    source = readFileSync(path, 'utf8');
+    const stats = statSync(path);
+    // A device or a pipe would be read forever.
+    if (!stats.isFile()) throw new InputError('not a regular file', path);
+    const mib = (count: number) => `${+(count / 2 ** 20).toFixed(1)} MiB`;
+    if (stats.size > maxPageBytes) throw new InputError(`${mib(stats.size)} is too large for a page (the limit is ${mib(maxPageBytes)})`, path);
+    bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
   }
-  return planLesson(readPage(source, path, basename(path).replace(/\.(md|markdown)$/i, '')));
+  try {
+    return readPage(decodeUtf8(bytes, path), path, basename(path).replace(/\.(md|markdown)$/i, ''), options);
+  } catch (error) {
+    // Nesting the line check cannot see (emphasis inside emphasis...) can still exhaust the parser's stack.
+    if (error instanceof RangeError) throw new InputError(`nested too deeply to read (${error.message})`, path);
+    throw error;
+  }
 }

@@ -14,13 +14,26 @@ export function planJson(lesson: Lesson): string {
 /** The plan as a person reads it: each step at its line under its section; sections with no step are prose. */
 export function planText(lesson: Lesson): string {
   const lines = [`${pc.bold(lesson.settings.title ?? lesson.name)} ${pc.dim(lesson.path)}`];
+  // Each step placed by a binary search: filtering every step per section was quadratic on big pages.
+  const bySection = lesson.sections.map((): Step[] => []);
+  for (const step of lesson.steps) bySection[sectionAt(lesson, step.line)]?.push(step);
   lesson.sections.forEach((section, i) => {
-    const end = lesson.sections[i + 1]?.line ?? Infinity;
-    const steps = lesson.steps.filter((step) => step.line >= section.line && step.line < end);
+    const steps = bySection[i]!;
     lines.push(`${pc.dim(String(section.line).padStart(4))} ${pc.bold(section.title)}${steps.length === 0 ? pc.dim('  (prose)') : ''}`);
     for (const step of steps) lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step)}`);
   });
   return lines.join('\n');
+}
+
+/** Index of the last section starting at or before `line`; -1 before the first. */
+function sectionAt(lesson: Lesson, line: number): number {
+  let [low, high] = [0, lesson.sections.length - 1];
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (lesson.sections[middle]!.line <= line) low = middle + 1;
+    else high = middle - 1;
+  }
+  return high;
 }
 
 function detail(step: Step): string {

@@ -28,12 +28,14 @@ interface BuiltIn {
 
 // In the order they apply. `ansi` first so no escape sits inside a value; `paths` before `ids` so a
 // temp directory's random hex is not an ID; `times` before `ids` so no timestamp digit run is read as
-// hex; `tables` last among the built-ins, once placeholders have changed the widths.
+// hex; `names` after `times`, since a timestamp may end right against a name (`…41Zhungry_hopper`)
+// and only once it is `<time>` does the name stand alone: in the same pass, so that a second pass
+// finds nothing more; `tables` last among the built-ins, once placeholders have changed the widths.
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
-  { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'times', start: () => replaceTimes },
+  { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },
   { name: 'tables', start: () => collapseColumns },
 ];

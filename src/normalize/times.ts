@@ -45,6 +45,16 @@ const replacements: Array<[RegExp, string]> = [
   ],
 ];
 
-/** The `times` normalizer: moments and lengths of time, which differ on every run. */
-export const replaceTimes: Transform = (text) =>
-  replacements.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
+/**
+ * The `times` normalizer: moments and lengths of time, which differ on every run. Two values may touch
+ * (`9 minutes ago2026-11-28…`) and one only stands alone once the other is a placeholder, so the
+ * patterns apply until nothing changes: a second run over the result finds nothing.
+ */
+export const replaceTimes: Transform = (text) => {
+  let result = text;
+  for (let before = ''; before !== result; ) {
+    before = result;
+    result = replacements.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), result);
+  }
+  return result;
+};

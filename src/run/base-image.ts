@@ -7,6 +7,7 @@ import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, syml
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { interrupted, onInterrupt } from './cleanup.js';
 import type { Engine } from './engine.js';
 
 const BUSYBOX = '/bin/busybox';
@@ -20,6 +21,8 @@ const FILES: Record<string, string> = {
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/usr/sbin/nologin\n',
   'etc/group': 'root:x:0:root\nnobody:x:65534:\n',
 };
+
+const noop = (): void => undefined;
 
 function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lesson');
@@ -76,8 +79,11 @@ async function buildRootfs(dir: string): Promise<void> {
 
 async function buildImage(env: Record<string, string>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'lesson-rootfs-'));
+  const rootfs = buildRootfs(dir);
+  // On Ctrl-C the folder goes once nothing writes into it any more, or the writing would recreate it.
+  const unregister = onInterrupt(() => rootfs.catch(noop).then(() => rm(dir, { recursive: true, force: true })));
   try {
-    await buildRootfs(dir);
+    await rootfs;
     // GNU tar, not an engine: the user's engine (if any) must not be touched. Owners are forced to
     // root because the staging folder may belong to whoever runs this.
     await execa('tar', ['--create', '--numeric-owner', '--owner=0', '--group=0', '-C', dir, '.']).pipe(
@@ -86,6 +92,7 @@ async function buildImage(env: Record<string, string>): Promise<void> {
       { env },
     );
   } finally {
+    unregister();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -100,16 +107,20 @@ export async function loadBaseImage(engine: Engine, options: { cacheDir?: string
   if (await stat(cached).then(() => true, () => false)) {
     const loaded = await execa('docker', ['load', '--quiet', '--input', cached], { env: engine.env, reject: false });
     if (loaded.exitCode === 0) return;
+    // Not damaged: the engine is being stopped under us by a Ctrl-C.
+    if (interrupted()) throw new Error('interrupted');
     // A damaged cache file is rebuilt below rather than failing every run from now on.
   }
   await buildImage(engine.env);
   await mkdir(cacheDir, { recursive: true });
   // Written aside and renamed: a parallel run either sees no file or a whole one.
   const partial = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const unregister = onInterrupt(() => rm(partial, { force: true }));
   try {
     await execa('docker', ['save', '--output', partial, IMAGE], { env: engine.env });
     await rename(partial, cached);
   } finally {
+    unregister();
     await rm(partial, { force: true });
   }
 }

@@ -7,15 +7,28 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 const BUDGET_MS = 1500;
 
 const cleanups = new Set<() => Promise<void>>();
+/** Cleanups started since the signal, until they settle. */
+const running = new Set<Promise<void>>();
 let exiting = false;
 
 function handle(signal: keyof typeof EXIT_CODES): void {
   // A second Ctrl-C while cleaning up must not cut the teardown short and leak what it was removing.
   if (exiting) return;
   exiting = true;
-  const running = [...cleanups].map((cleanup) => Promise.resolve().then(cleanup).catch(() => undefined));
+  for (const cleanup of cleanups) start(cleanup);
   const budget = new Promise<void>((resolve) => setTimeout(resolve, BUDGET_MS));
-  void Promise.race([Promise.all(running), budget]).then(() => process.exit(EXIT_CODES[signal]));
+  void Promise.race([allSettled(), budget]).then(() => process.exit(EXIT_CODES[signal]));
+}
+
+function start(cleanup: () => Promise<void>): void {
+  const done = Promise.resolve().then(cleanup).catch(() => undefined);
+  running.add(done);
+  void done.then(() => running.delete(done));
+}
+
+/** Settles once no cleanup runs, including those registered while the first ones ran. */
+async function allSettled(): Promise<void> {
+  while (running.size > 0) await Promise.all(running);
 }
 
 const onSigint = (): void => handle('SIGINT');
@@ -34,8 +47,19 @@ function uninstall(): void {
   process.off('SIGTERM', onSigterm);
 }
 
+/** True once SIGINT/SIGTERM has arrived: the cleanups are running and nothing new may start. */
+export function interrupted(): boolean {
+  return exiting;
+}
+
 /** Runs `cleanup` if the process gets SIGINT/SIGTERM; call the returned function once it is no longer needed. */
 export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  // Work still going on when the signal came (a failing step, a rebuild) may make something new to
+  // clean: it is cleaned at once, and the exit waits for it too.
+  if (exiting) {
+    start(cleanup);
+    return () => undefined;
+  }
   cleanups.add(cleanup);
   install();
   return () => {

@@ -59,6 +59,9 @@ export class ShellSession {
     // Decoding on the stream keeps a UTF-8 character whole when a chunk splits it.
     process.stdout.setEncoding('utf8').on('data', onData);
     process.stderr.setEncoding('utf8').on('data', onData);
+    // A killed shell resets its pipes (ECONNRESET on the one commands go to): not a crash of ours; the
+    // 'close' below answers what was waiting.
+    for (const stream of [process.stdout, process.stderr, process.stdio[3] as unknown as Writable]) stream.on('error', () => undefined);
     this.gone = new Promise((resolve) => process.once('exit', () => resolve()));
     // Once its output is closed too, the command it was running gets what there was; the rest never ran.
     process.once('close', () => {

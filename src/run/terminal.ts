@@ -1,12 +1,13 @@
 // Runs an interactive step the way a learner would: in a real pseudo-terminal, typing at the program's
 // prompt, with a terminal emulator in between so that the program's screen handling and terminal queries
 // (busybox ash asks for the cursor position after each prompt) behave as in a real terminal window.
-import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pty from 'node-pty';
 import xterm from '@xterm/headless';
 import type { Terminal } from '@xterm/headless';
+import { onInterrupt } from './cleanup.js';
 import { keySequence } from './keys.js';
+import { killSession } from './processes.js';
 
 export interface TerminalRequest {
   /** Run with `bash --noprofile --norc -c command` (or `shell`) in the pty. */
@@ -72,6 +73,8 @@ export async function runInTerminal(request: TerminalRequest): Promise<TerminalR
     cwd: request.cwd,
     env: request.env,
   });
+  // Ctrl-C while the step runs: the runner's teardown does not know this session.
+  const unregister = onInterrupt(async () => killSession(child.pid));
   // The buffer API is "proposed" in the headless build and throws without this flag.
   const term = new xterm.Terminal({ cols, rows, scrollback: SCROLLBACK, allowProposedApi: true });
   let finished = false;
@@ -143,6 +146,7 @@ export async function runInTerminal(request: TerminalRequest): Promise<TerminalR
     clearTimeout(deadline);
     // Background children (`cmd &`) outlive the session leader; a step must not leave anything running.
     killSession(child.pid);
+    unregister();
     // Only when the exit went unseen: node-pty closes its side itself on exit, and its destroy() would
     // then SIGHUP a pid that may already belong to another process.
     if (!exitSeen) destroy(child);
@@ -184,81 +188,6 @@ function screenText(term: Terminal): string {
   const trimmed = lines.map((line) => line.trimEnd());
   while (trimmed.length > 0 && trimmed[trimmed.length - 1] === '') trimmed.pop();
   return trimmed.join('\n');
-}
-
-/**
- * SIGKILLs every process of the pty's session and every descendant of its leader. node-pty makes the child a
- * session leader, so its session holds everything started in the terminal, even jobs an interactive shell
- * moved to their own process groups (which a kill of the group `-pid` misses); descendants catch those
- * that called setsid. Repeats because a process may fork while its siblings are being killed.
- */
-function killSession(leader: number): void {
-  for (let round = 0; round < 10; round++) {
-    const victims = sessionProcesses(leader);
-    if (victims === undefined) {
-      // No /proc (not Linux): the process group is the best we can name.
-      signal(-leader);
-      return;
-    }
-    if (victims.length === 0) return;
-    for (const pid of victims) signal(pid);
-  }
-}
-
-interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  group: number;
-  session: number;
-}
-
-/** Live (not zombie) processes in the leader's session or group, or descended from it; undefined without /proc. */
-function sessionProcesses(leader: number): number[] | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return undefined;
-  }
-  const all: ProcessInfo[] = [];
-  for (const name of entries) {
-    const info = readStat(name);
-    if (info) all.push(info);
-  }
-  const chosen = new Set<number>();
-  for (const p of all) if (p.session === leader || p.group === leader) chosen.add(p.pid);
-  // Parents come before children only by luck of pid order, so grow the set until it stops changing.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (!chosen.has(p.pid) && (p.ppid === leader || chosen.has(p.ppid))) {
-        chosen.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  chosen.delete(process.pid);
-  return [...chosen];
-}
-
-function readStat(pid: string): ProcessInfo | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may itself contain spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined;
-    return { pid: Number(pid), ppid: Number(fields[1]), group: Number(fields[2]), session: Number(fields[3]) };
-  } catch {
-    return undefined; // it exited while we looked
-  }
-}
-
-function signal(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
 }
 
 /** Closes our side of the pty; `destroy` exists on Unix but is missing from IPty's typings. */

@@ -1,0 +1,217 @@
+// Taking a private engine down so that nothing is left: no process, mount, cgroup or folder. A dockerd
+// that dies (or is stopped with containers running) leaves shims, container processes and overlay mounts
+// behind, and then its folder cannot be removed. So the engine is taken down in layers, each one catching
+// what the layer before missed.
+
+import { createHash } from 'node:crypto';
+import { readdir, readFile, readlink, rm, rmdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+
+export interface Footprint {
+  root: string;
+  /** PATH with the sbin folders, for umount. */
+  path: string;
+  socket: string;
+  /** The --cgroup-parent, where every container process lives. */
+  cgroup: string;
+  /** The namespace (as /proc/PID/ns/net reads) of dockerd, containerd, the shims and host-network containers. */
+  netns?: string;
+  /** The sh that started dockerd in the namespace; it reaps dockerd, so it goes last. */
+  launcher?: number;
+}
+
+const STOP_GRACE_MS = 3000;
+const KILL_DEADLINE_MS = 3000;
+
+/** The body of a reply from the engine's API; rejects on errors and non-2xx statuses. */
+function api(socketPath: string, method: string, path: string, timeout = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path, timeout }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(body) : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeout} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// Through the engine, containers go with their mounts, network endpoints and shims, cleanly and fast;
+// left to dockerd's own shutdown, each one would get a 10 s stop timeout.
+async function removeContainers(socket: string): Promise<void> {
+  const containers = JSON.parse(await api(socket, 'GET', '/containers/json?all=1')) as { Id: string }[];
+  await Promise.all(containers.map((c) => api(socket, 'DELETE', `/containers/${c.Id}?force=1&v=1`).catch(() => undefined)));
+}
+
+interface ProcessInfo {
+  pid: number;
+  state: string;
+  args: string[];
+  cgroups: string[];
+  netns?: string;
+}
+
+async function inspectProcess(pid: number): Promise<ProcessInfo | undefined> {
+  try {
+    const [stat, cmdline, cgroup, netns] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+      readFile(`/proc/${pid}/cmdline`, 'utf8'),
+      readFile(`/proc/${pid}/cgroup`, 'utf8'),
+      readlink(`/proc/${pid}/ns/net`).catch(() => undefined),
+    ]);
+    return {
+      pid,
+      // The command name in parentheses may itself contain spaces and parentheses.
+      state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3),
+      args: cmdline.split('\0').filter(Boolean),
+      cgroups: cgroup.split('\n').map((line) => line.split(':').slice(2).join(':')),
+      netns,
+    };
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+// Whole path components only: another engine's folder may share our name as a prefix.
+function mentions(arg: string, root: string): boolean {
+  return arg === root || arg.includes(`${root}/`);
+}
+
+/** Live processes that belong to the engine: they mention its folder, share its namespace or sit in its cgroup. */
+async function engineProcesses(fp: Footprint): Promise<ProcessInfo[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => pid !== process.pid);
+  const infos = await Promise.all(pids.map(inspectProcess));
+  return infos.filter((p): p is ProcessInfo => {
+    if (!p || p.state === 'Z' || p.state === 'X') return false;
+    return (
+      p.args.some((arg) => mentions(arg, fp.root)) ||
+      (fp.netns !== undefined && p.netns === fp.netns) ||
+      p.cgroups.some((path) => path === fp.cgroup || path.startsWith(`${fp.cgroup}/`))
+    );
+  });
+}
+
+export async function isRunning(pid: number, root: string): Promise<boolean> {
+  const info = await inspectProcess(pid);
+  return info !== undefined && info.state !== 'Z' && info.args.some((arg) => mentions(arg, root));
+}
+
+export async function readPid(file: string): Promise<number> {
+  return Number((await readFile(file, 'utf8').catch(() => '')).trim()) || 0;
+}
+
+async function stopDaemon(root: string): Promise<void> {
+  const dockerd = await readPid(join(root, 'dockerd.pid'));
+  if (!dockerd || !(await isRunning(dockerd, root))) return;
+  const containerd = await readPid(join(root, 'exec', 'containerd', 'containerd.pid'));
+  process.kill(dockerd, 'SIGTERM');
+  // dockerd stops containerd last and then polls for its exit in whole-second sleeps (measured: ~2.5 s
+  // of idling); once containerd is gone the graceful part is over and the rest is dead time.
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (Date.now() < deadline && (await isRunning(dockerd, root))) {
+    if (containerd && !(await isRunning(containerd, root))) return;
+    await sleep(20);
+  }
+}
+
+// A killed shim cannot remove its socket, which containerd 1.6 puts in the host's /run/containerd/s,
+// named after a hash of containerd's address, the namespace and the container id.
+async function removeShimSocket(args: string[], root: string): Promise<void> {
+  const value = (flag: string): string | undefined => args[args.indexOf(flag) + 1];
+  const [namespace, id, address] = [value('-namespace'), value('-id'), value('-address')];
+  if (!basename(args[0] ?? '').startsWith('containerd-shim') || !namespace || !id || !address?.startsWith(`${root}/`)) return;
+  const hash = createHash('sha256').update(`${address}/${namespace}/${id}`).digest('hex');
+  await rm(join('/run/containerd/s', hash), { force: true });
+}
+
+// Kills from the leaves up: a process whose parent is still alive gets reaped by it, instead of
+// ending as a zombie under an init that may never reap (as in some containers).
+function killOrder(p: ProcessInfo, fp: Footprint): number {
+  if (p.cgroups.some((path) => path === fp.cgroup || path.startsWith(`${fp.cgroup}/`))) return 0;
+  return p.pid === fp.launcher ? 2 : 1;
+}
+
+async function killLeftovers(fp: Footprint): Promise<void> {
+  const deadline = Date.now() + KILL_DEADLINE_MS;
+  for (;;) {
+    const left = await engineProcesses(fp);
+    if (left.length === 0 || Date.now() > deadline) return;
+    const first = Math.min(...left.map((p) => killOrder(p, fp)));
+    for (const p of left.filter((q) => killOrder(q, fp) === first)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await removeShimSocket(p.args, fp.root).catch(() => undefined);
+    }
+    await sleep(20);
+  }
+}
+
+interface Mount {
+  point: string;
+  fstype: string;
+}
+
+async function readMounts(): Promise<Mount[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  // Spaces, tabs, newlines and backslashes in paths are written as octal escapes.
+  const decode = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const fields = line.split(' ');
+      return { point: decode(fields[4] ?? ''), fstype: fields[fields.indexOf('-') + 1] ?? '' };
+    });
+}
+
+async function mountsUnder(root: string): Promise<string[]> {
+  const depth = (path: string): number => path.split('/').length;
+  return (await readMounts())
+    .map((m) => m.point)
+    .filter((point) => point === root || point.startsWith(`${root}/`))
+    .sort((a, b) => depth(b) - depth(a));
+}
+
+async function unmountUnder(root: string, path: string): Promise<void> {
+  for (const options of [[], ['--lazy']]) {
+    const points = await mountsUnder(root);
+    if (points.length === 0) return;
+    await execa('umount', [...options, ...points], { reject: false, env: { PATH: path } });
+  }
+}
+
+async function removeTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) if (entry.isDirectory()) await removeTree(join(dir, entry.name));
+  await rmdir(dir).catch(() => undefined);
+}
+
+// dockerd creates the cgroup parent in every hierarchy and never removes it.
+async function removeCgroups(cgroup: string): Promise<void> {
+  const hierarchies = (await readMounts()).filter((m) => m.fstype === 'cgroup' || m.fstype === 'cgroup2');
+  for (const { point } of hierarchies) await removeTree(join(point, cgroup));
+}
+
+async function attempt(step: () => Promise<unknown>): Promise<void> {
+  await step().catch(() => undefined);
+}
+
+export async function teardown(fp: Footprint): Promise<void> {
+  await attempt(() => removeContainers(fp.socket));
+  await attempt(() => stopDaemon(fp.root));
+  await attempt(() => killLeftovers(fp));
+  await attempt(() => unmountUnder(fp.root, fp.path));
+  await attempt(() => removeCgroups(fp.cgroup));
+  // Deleting through a mount that refused to go would delete what it shows, e.g. a bind-mounted user folder.
+  if ((await mountsUnder(fp.root).catch(() => ['?'])).length === 0) {
+    await attempt(() => rm(fp.root, { recursive: true, force: true, maxRetries: 3 }));
+  }
+}
