@@ -288,7 +288,7 @@ describe.skipIf(noDocker)('two Docker lessons side by side, each on its own priv
       const output = (command: string) => lessonReport.steps.find((s) => s.command?.startsWith(command))!.output;
       expect(output('docker run -d')).toMatch(/^<id-\d+>\n$/);
       // The web container is the only one, and the last one: `docker container ls -lq` stays right.
-      expect(output("docker container ls -a --format '{{.Names}}")).toBe('<name-1> alpine\n');
+      expect(output("docker container ls -a --format '{{.Names}}")).toBe('web alpine\n');
       expect(output('docker container ls -lq')).toBe(output('docker run -d'));
       // Reached by name from another container on the lesson's own network.
       expect(output('docker run --rm --network lessonnet')).toBe(output('docker run -d'));
