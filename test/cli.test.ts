@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -53,6 +53,15 @@ describe('bad input exits 2 with a message naming the place', () => {
     const { stderr, exitCode } = await lesson(['run', join(dir, 'page.md'), '--snapshots', dir]);
     expect(exitCode).toBe(2);
     expect(stderr).toMatch(new RegExp(`${join(dir, 'page.yaml')}:\\d+: not a readable snapshot`));
+  });
+
+  test('a program the lesson requires is missing: said once, before anything runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesson-cli-'));
+    writeFileSync(join(dir, 'req.md'), '---\nrequires: [no-such-program]\n---\n# Req\n\n```\ntouch ran\n```\n');
+    const { stderr, exitCode } = await lesson(['run', join(dir, 'req.md'), '--snapshots', dir]);
+    expect(exitCode).toBe(2);
+    expect(stderr).toContain(`${join(dir, 'req.md')}: cannot run here: no-such-program not found on PATH`);
+    expect(existsSync(join(dir, 'req.yaml'))).toBe(false);
   });
 
   test('an unknown option', async () => {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { InputError } from '../types.js';
 
 export interface RunFlags {
   update: boolean;
@@ -27,6 +28,12 @@ export function registerRun(program: Command): void {
       // Loaded on demand: `--version` and other commands never pay for the parser's or the runner's modules.
       const [{ loadLesson }, { runAndCheck }] = await Promise.all([import('./lessons.js'), import('./run.js')]);
       const lesson = loadLesson(reference);
+      if (lesson.settings.requires.length > 0) {
+        // Said once, before anything starts, rather than as a step failing on a missing program.
+        const { Requirements } = await import('../run/requirements.js');
+        const missing = await new Requirements(flags.engine).missing(lesson.settings.requires);
+        if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
+      }
       process.exitCode = await runAndCheck(lesson, { ...flags, ci: isCi() });
     });
 }
