@@ -16,14 +16,17 @@ export function batched(out: Output): Output & { flush(): void } {
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
+    process.off('exit', flush);
     if (pending) out.write(pending);
     pending = '';
   };
-  process.once('exit', flush);
   return {
     write(text: string) {
       pending += text;
-      timer ??= setTimeout(flush, flushAfterMs);
+      if (timer) return;
+      timer = setTimeout(flush, flushAfterMs);
+      // Whatever is still gathered when the process ends is written then.
+      process.once('exit', flush);
     },
     flush,
   };
