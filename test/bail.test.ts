@@ -31,4 +31,21 @@ describe('a failing step', () => {
     expect(run.stdout).toContain(`○ ${page}:6  echo three`);
     expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped \(1 not run\)$/m);
   });
+
+  test('--bail goes by the verdict: a non-zero exit the page shows passes and the run goes on; a changed output stops it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesson-bail-'));
+    const page = join(dir, 'verdict.md');
+    const write = (second: string) =>
+      writeFileSync(page, `# Verdict\n\n\`\`\`console\n$ ls missing.txt\nls: cannot access 'missing.txt': No such file or directory\n$ echo ${second}\n$ echo three\n\`\`\`\n`);
+    write('two');
+    const recorded = await lesson(['run', page, '--snapshots', dir, '--bail']);
+    expect(recorded.stdout).toMatch(/3 passed, 0 failed, 0 skipped$/m);
+    expect(recorded.exitCode).toBe(0);
+
+    write('TWO');
+    const changed = await lesson(['run', page, '--snapshots', dir, '--bail'], { env: { CI: 'true' } });
+    expect(changed.exitCode).toBe(1);
+    expect(changed.stdout).toContain(`✗ ${page}:6  echo TWO`);
+    expect(changed.stdout).toContain(`○ ${page}:7  echo three`);
+  });
 });

@@ -1,13 +1,12 @@
-import { checkRun, checkStep, type CheckMode } from '../check/index.js';
-import { startPageCheck, type PageMatch } from '../check/page-output.js';
-import { startNormalizer, type NormalizeContext } from '../normalize/index.js';
+import { checkRun, type CheckMode } from '../check/index.js';
+import { startJudging } from '../check/live.js';
 import { ConsoleReporter } from '../report/console.js';
 import { lessonStatus, type LessonReport, type Reporter } from '../report/reporter.js';
 import { onInterrupt } from '../run/cleanup.js';
-import { runLesson, type RunContext, type RunOptions } from '../run/lesson.js';
+import { runLesson, type RunOptions } from '../run/lesson.js';
 import { lockSnapshot } from '../snapshot/lock.js';
 import { readSnapshot, snapshotPath, writeSnapshot } from '../snapshot/store.js';
-import type { Lesson, StepResult } from '../types.js';
+import type { Lesson } from '../types.js';
 
 export interface RunCommandOptions {
   update: boolean;
@@ -48,11 +47,8 @@ async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOpt
   const phases: LessonReport['phases'] = [];
   const recorded = readSnapshot(file);
   const mode: CheckMode = { update: options.update, ci: options.ci };
-  const names: string[] = [];
-  let normalize: ((output: string) => string) | undefined;
-  const normalized: StepResult[] = [];
-  const comparePage = startPageCheck(lesson.settings.normalize);
-  const pages = new Map<string, PageMatch>();
+  const judging = startJudging(lesson, recorded?.steps, mode);
+  let failed = false;
 
   reporter.lessonStart?.(lesson);
   const run = await runLesson(lesson, {
@@ -63,19 +59,15 @@ async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOpt
     },
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
     onStepEnd: (result, context) => {
-      normalize ??= startNormalizer(normalizeContext(lesson, context, names));
-      names.splice(0, names.length, ...context.containerNames);
-      const current = { ...result, output: normalize(result.output) };
-      normalized.push(current);
-      const page = result.step.expected === undefined ? undefined : comparePage(result.step.expected, current.output);
-      if (page) pages.set(result.step.id, page);
-      const judged = checkStep(result.step, current, recorded?.steps[result.step.id], lesson.settings.timeoutMs, mode, page);
-      reporter.verdict?.(lesson, judged.verdict);
+      const verdict = judging.judge(result, context);
+      failed = verdict.status === 'failed';
+      reporter.verdict?.(lesson, verdict);
     },
-    bail: options.bail ? (result) => result.exitCode !== 0 && !result.step.fails : undefined,
+    // Stops where the report says a step failed: a recorded non-zero exit passes, a changed output fails.
+    bail: options.bail ? () => failed : undefined,
   });
 
-  const outcome = checkRun(lesson, normalized, run.environment, recorded, mode, pages);
+  const outcome = checkRun(lesson, judging.normalized, run.environment, recorded, mode, judging.pages);
   if (outcome.write) writeSnapshot(file, outcome.write);
   const report: LessonReport = {
     lesson,
@@ -90,10 +82,3 @@ async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOpt
   return report;
 }
 
-export function normalizeContext(lesson: Lesson, context: RunContext, names: string[]): NormalizeContext {
-  return {
-    settings: lesson.settings.normalize,
-    paths: { [context.workdir]: '<workdir>', ...(context.engineRoot && { [context.engineRoot]: '<engine>' }) },
-    names,
-  };
-}

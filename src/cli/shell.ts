@@ -1,13 +1,11 @@
 import pc from 'picocolors';
-import { checkStep } from '../check/index.js';
-import { startNormalizer } from '../normalize/index.js';
+import { startJudging } from '../check/live.js';
 import { ConsoleReporter } from '../report/console.js';
 import type { Reporter } from '../report/reporter.js';
 import { runLesson, type LiveRun } from '../run/lesson.js';
 import { openPersonShell } from '../run/person-shell.js';
 import { readSnapshot, snapshotPath } from '../snapshot/store.js';
 import type { Lesson } from '../types.js';
-import { normalizeContext } from './run.js';
 import type { ShellFlags } from './shell-command.js';
 
 /**
@@ -19,8 +17,9 @@ export async function shellAt(lesson: Lesson, flags: ShellFlags, reporter: Repor
   const until = flags.until ?? Infinity;
   const steps = lesson.steps.filter((step) => step.line <= until);
   const recorded = readSnapshot(snapshotPath(lesson.name, flags.snapshots));
-  const names: string[] = [];
-  let normalize: ((output: string) => string) | undefined;
+  // Judged as `lesson run` judges, but nothing is ever written.
+  const judging = startJudging(lesson, recorded?.steps, { update: false, ci: false });
+  let failed = false;
   let status = 0;
   let lastRun = 0;
 
@@ -31,13 +30,11 @@ export async function shellAt(lesson: Lesson, flags: ShellFlags, reporter: Repor
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
     onStepEnd: (result, context) => {
       lastRun = result.step.line;
-      normalize ??= startNormalizer(normalizeContext(lesson, context, names));
-      names.splice(0, names.length, ...context.containerNames);
-      const current = { ...result, output: normalize(result.output) };
-      const mode = { update: false, ci: false };
-      reporter.verdict?.(lesson, checkStep(result.step, current, recorded?.steps[result.step.id], lesson.settings.timeoutMs, mode).verdict);
+      const verdict = judging.judge(result, context);
+      failed = verdict.status === 'failed';
+      reporter.verdict?.(lesson, verdict);
     },
-    bail: flags.bail ? (result) => result.exitCode !== 0 && !result.step.fails : undefined,
+    bail: flags.bail ? () => failed : undefined,
     handOver: async (live) => {
       // After --until, or after the failure --bail stopped at.
       const next = lesson.steps.find((step) => step.line > lastRun && step.kind !== 'skip');

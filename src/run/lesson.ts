@@ -17,8 +17,8 @@ export interface RunOptions {
    * engine started ahead of time with its base image (see ready-engine.ts), which the caller still owns and stops.
    */
   engine: 'private' | 'host' | Promise<Engine>;
-  /** Stop at the first failing step; the rest is reported as not run. */
-  bail?: (result: StepResult) => boolean;
+  /** Asked after each step's onStepEnd: true stops the run there; the rest is reported as not run. */
+  bail?: () => boolean;
   onStepStart?: (step: Step) => void;
   onStepEnd?: (result: StepResult, context: RunContext) => void;
   onPhase?: (phase: string, durationMs: number) => void;
@@ -35,7 +35,7 @@ export interface LiveRun {
   stateFile?: string;
 }
 
-/** What the normalizer needs to know about this run's volatile places and names. */
+/** What the normalizer needs to know about this run's volatile places and names; the list of names grows as steps run. */
 export interface RunContext {
   workdir: string;
   engineRoot?: string;
@@ -91,7 +91,6 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     }
     const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workdir };
     shell = ShellSession.start({ cwd: workdir, env });
-    const names = new Set<string>();
     const ahead = new Map<Step, Promise<ShellRun>>();
 
     for (const [index, step] of lesson.steps.entries()) {
@@ -104,11 +103,12 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead })));
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
-        for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) names.add(name);
-        context.containerNames = [...names];
+        for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) {
+          if (!context.containerNames.includes(name)) context.containerNames.push(name);
+        }
       }
       options.onStepEnd?.(result, context);
-      if (result.timedOut || result.error || options.bail?.(result)) break;
+      if (result.timedOut || result.error || options.bail?.()) break;
     }
     if (options.handOver && !interrupted()) {
       const stateFile = await saveShellState(shell, statePath, lesson.settings.timeoutMs).then(() => statePath, () => undefined);
