@@ -9,13 +9,15 @@ const ownVariables = 'BASH*|COLUMNS|LINES|SHELLOPTS|PPID|UID|EUID|GROUPS|HIST*|F
  * Runs an interactive step in a real pseudo-terminal, in the lesson shell's current directory
  * with its variables and functions, as if typed in the same terminal.
  */
-export async function runInteractive(step: Step, shell: ShellSession, env: NodeJS.ProcessEnv, statePath: string, timeoutMs: number): Promise<ShellRun> {
+export async function runInteractive(step: Step, shell: ShellSession, places: { env: NodeJS.ProcessEnv; statePath: string; workdir: string }, timeoutMs: number): Promise<ShellRun> {
+  const { env, statePath } = places;
   await saveShellState(shell, statePath, timeoutMs);
   // The terminal emulator and the pty addon are loaded only by lessons that have interactive steps.
   const { runInTerminal } = await import('./terminal.js');
   const run = await runInTerminal({
     command: `source ${quote(statePath)} 2>/dev/null; ${step.command}`,
-    cwd: process.cwd(),
+    // The saved state moves it to the shell's directory; should that fail, it is still inside the lesson.
+    cwd: places.workdir,
     env: { ...(env as Record<string, string>), TERM: 'xterm' },
     input: step.input ?? [],
     keys: step.keys ?? [],

@@ -165,7 +165,7 @@ async function runStep(step: Step, lesson: Lesson, shell: ShellSession, places: 
         return { step, ...run };
       }
       default: {
-        const run = await runInteractive(step, shell, places.env, places.statePath, timeoutMs);
+        const run = await runInteractive(step, shell, places, timeoutMs);
         return { step, ...run };
       }
     }
