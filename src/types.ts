@@ -1,12 +1,6 @@
 // Plain data shared by every stage: parse → plan → run → normalize → check → report.
 // Nothing here does I/O; each stage takes and returns these shapes.
 
-/** A place in a Markdown file, 1-based like editors and compilers print it. */
-export interface Position {
-  line: number;
-  column: number;
-}
-
 /** Lesson-wide settings read from the page's YAML front matter. */
 export interface Settings {
   title?: string;
@@ -93,8 +87,6 @@ export interface Lesson {
   steps: Step[];
 }
 
-export type StepStatus = 'passed' | 'failed' | 'timeout' | 'not-run' | 'skipped';
-
 /** What running one step produced, before normalization. */
 export interface StepResult {
   step: Step;
@@ -138,5 +130,10 @@ export class InputError extends Error {
   get location(): string {
     if (!this.file) return '';
     return this.line ? `${this.file}:${this.line}` : this.file;
+  }
+
+  /** `file:line: message`, or the message alone when no file is known. */
+  describe(): string {
+    return this.location ? `${this.location}: ${this.message}` : this.message;
   }
 }

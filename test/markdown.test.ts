@@ -53,6 +53,16 @@ describe('the fast tokenizer builds the same tree remark builds', () => {
     expect(outline(parseMarkdown(source))).toEqual(outline(remark.parse(toLf(source))));
   });
 
+  test('what is nested deeper than the tokenizer reads is refused at its line, never dropped', () => {
+    expect(() => parseMarkdown(`# Deep\n\n${'> '.repeat(70)}text\n\n\`\`\`\nls\n\`\`\`\n`, 'deep.md')).toThrow(/nested more than \d+ levels deep/);
+    try {
+      parseMarkdown(`# Deep\n\n${'> '.repeat(70)}text\n`, 'deep.md');
+    } catch (error) {
+      expect((error as { location: string }).location).toBe('deep.md:3');
+    }
+    expect(outline(parseMarkdown(`${'> '.repeat(30)}\`x\``))).toHaveLength(31);
+  });
+
   test('front matter keeps the lines of everything after it', () => {
     const tree = parseMarkdown('---\ntitle: x\n---\n# Heading\n\n```sh\nls\n```\n');
     expect(outline(tree)).toEqual(['1 yaml "title: x"', '4 heading "Heading"', '6 code sh null "ls"']);

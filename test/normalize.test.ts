@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { builtInNormalizers, normalizeRun, type NormalizeContext } from '../src/normalize/index.js';
+import { readFrontMatter } from '../src/parse/front-matter.js';
 
 // Outputs recorded in the shapes docker 20.10 (legacy builder) and 28 (BuildKit) print, with their
 // tabwriter padding, and jq's colours and CRLF as a pseudo-terminal delivers them.
@@ -455,8 +456,10 @@ describe('settings.disable', () => {
     expect(without(name)).toBe(expected);
   });
 
-  it('rejects a name that is not a built-in, naming it', () => {
-    expect(() => without('timestamps')).toThrowError(/"timestamps".*ansi, paths, times, names, ids, tables/);
+  it('rejects a name that is not a built-in in the front matter, naming it and its line', () => {
+    const read = () => readFrontMatter('title: x\nnormalize: { disable: [timestamps] }', 'page.md', 1);
+    expect(read).toThrowError(/"timestamps".*ansi, paths, times, names, ids, tables/);
+    expect(read).toThrowError(expect.objectContaining({ location: 'page.md:3' }));
   });
 });
 

@@ -102,6 +102,12 @@ describe('bad input names the file and line', () => {
     throw new Error('no error');
   };
 
+  test('is described as file:line: message, or as the message alone without a file', () => {
+    expect(new InputError('bad', 'bad.md', 3).describe()).toBe('bad.md:3: bad');
+    expect(new InputError('bad', 'bad.md').describe()).toBe('bad.md: bad');
+    expect(new InputError('bad').describe()).toBe('bad');
+  });
+
   test('an unknown front-matter key', () => {
     const e = error('---\ntitle: x\nrequire: [docker]\n---\n# x\n');
     expect([e.location, e.message]).toEqual(['bad.md:3', expect.stringContaining('unknown front-matter key "require"')]);
@@ -111,6 +117,12 @@ describe('bad input names the file and line', () => {
     const e = error('# x\n\n<!-- lesson: detach=yes -->\n```\nls\n```\n');
     expect(e.location).toBe('bad.md:3');
     expect(e.message).toMatch(/unknown annotation "detach"; known: file, title, keys/);
+  });
+
+  test('a misspelt key lists the known ones', () => {
+    const e = error('# x\n\n<!-- lesson: keys="Ctrl+X Crtl+Q" -->\n```\n$ nano notes\n```\n');
+    expect(e.location).toBe('bad.md:3');
+    expect(e.message).toMatch(/Unknown key "Crtl\+Q": use Ctrl\+<letter> .* Enter, Tab/);
   });
 
   test('a file step that would write outside the working directory', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
+import { lessonName, listLessons } from '../src/cli/lessons.js';
 import { inPool } from '../src/cli/pool.js';
 import { inShard, parseShard, selectLessons } from '../src/cli/select.js';
 import { InputError } from '../src/types.js';
@@ -71,6 +72,15 @@ describe('selecting lessons', () => {
       'lessons/a.md',
       'lessons/b.md',
     ]);
+  });
+
+  test('a .markdown or .MD page is listed, named and selected as a .md one is', () => {
+    tree();
+    for (const file of ['lessons/e.markdown', 'lessons/f.MD']) writeFileSync(file, '# page\n');
+    expect(listLessons()).toEqual(['a', 'b', 'e', 'f']);
+    expect(selectLessons([])).toEqual(['lessons/a.md', 'lessons/b.md', 'lessons/e.markdown', 'lessons/f.MD']);
+    expect(selectLessons(['e'])).toEqual(['lessons/e.markdown']);
+    expect(lessonName('lessons/f.MD')).toBe('f');
   });
 
   test('a glob that matches no page, an unknown name and an empty lessons/ are errors, not an empty run', () => {

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, realpathSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { readProcStat } from '../src/run/processes.js';
 import { ShellSession } from '../src/run/shell.js';
 
 describe('ShellSession: one real bash for a whole lesson', () => {
@@ -55,4 +57,37 @@ describe('ShellSession: one real bash for a whole lesson', () => {
     const left = execaSync('pgrep', ['-f', tag], { reject: false });
     expect(left.stdout).toBe('');
   });
+});
+
+test('a shell that cannot start answers every command with why, and closes', async () => {
+  const shell = ShellSession.start({ cwd: '/nonexistent/lesson-folder', env: { PATH: process.env.PATH } });
+  const queued = shell.run('echo hello', 5000);
+  expect(await queued).toMatchObject({ exitCode: null, output: expect.stringMatching(/ENOENT/), timedOut: false });
+  expect(shell.running).toBe(false);
+  expect((await shell.run('echo again', 5000)).output).toMatch(/ENOENT/);
+  await shell.close();
+});
+
+test('readProcStat reads the fields after a command name holding spaces and parentheses', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lesson-stat-'));
+  try {
+    const program = join(dir, 'a) b (c');
+    copyFileSync('/bin/sleep', program);
+    const child = spawn(program, ['30'], { detached: true, stdio: 'ignore' });
+    await new Promise((resolve) => child.once('spawn', resolve));
+    try {
+      expect(readProcStat(child.pid!)).toMatchObject({
+        state: expect.stringMatching(/^[RS]$/),
+        ppid: process.pid,
+        pgrp: child.pid,
+        session: child.pid,
+        startTime: expect.stringMatching(/^\d+$/),
+      });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(readProcStat(2 ** 22 + 1)).toBeUndefined();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

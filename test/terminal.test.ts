@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { keySequence, knownKeys } from '../src/run/keys.js';
 import { runInTerminal, type TerminalRequest } from '../src/run/terminal.js';
 
@@ -129,6 +129,19 @@ describe('runInTerminal', () => {
     expect(result).toMatchObject({ exitCode: null, timedOut: true });
     expect(result.durationMs).toBeLessThan(5_000);
     expect(running('sleep', '30')).toEqual([]);
+  });
+
+  it('leaves no timer keeping node alive once the killed program is gone', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const result = await runInTerminal(request('sleep 35', { timeoutMs: 300 }));
+      expect(result.timedOut).toBe(true);
+      const pending = timers.mock.results.filter((timer) => (timer.value as NodeJS.Timeout).hasRef());
+      console.log(pending.map((t) => (t.value as any)._idleTimeout), timers.mock.calls.map((c) => [c[1], String(c[0]).slice(0, 80)]));
+      expect(pending).toEqual([]);
+    } finally {
+      timers.mockRestore();
+    }
   });
 
   it('kills background children too', async () => {

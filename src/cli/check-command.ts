@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { EngineChoice } from '../run/requirements.js';
+import { engineOption, snapshotsOption } from './options.js';
 import { isCi } from './run-command.js';
 
 interface CheckFlags {
@@ -7,7 +9,7 @@ interface CheckFlags {
   shard?: string;
   update: boolean;
   snapshots: string;
-  engine: 'private' | 'host';
+  engine: EngineChoice;
   skip: boolean;
   reporter?: string[];
 }
@@ -21,10 +23,8 @@ export function registerCheck(program: Command): void {
     .option('--jobs <n>', 'how many lessons run at once (default: the number of cores)', positiveInteger)
     .option('--shard <i/n>', 'check only the i-th of n parts (1-based), for a CI matrix')
     .option('-u, --update', 'record new outputs and update the snapshots; removes obsolete entries', false)
-    .option('--snapshots <dir>', 'folder of snapshot files', 'snapshots')
-    .addOption(
-      new Option('--engine <engine>', 'Docker engine for lessons that need one (host: one lesson at a time)').choices(['private', 'host']).default('private'),
-    )
+    .addOption(snapshotsOption())
+    .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .action(async (references: string[], flags: CheckFlags) => {

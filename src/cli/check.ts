@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { CheckOutcome } from '../check/index.js';
 import { defaultTimeoutMs } from '../parse/front-matter.js';
 import type { LessonReport, LessonStatus, Reporter } from '../report/reporter.js';
@@ -6,7 +5,7 @@ import { EngineUnavailable } from '../run/engine.js';
 import { Requirements, type EngineChoice } from '../run/requirements.js';
 import { snapshotPath } from '../snapshot/store.js';
 import { InputError, type Lesson } from '../types.js';
-import { loadLesson } from './lessons.js';
+import { lessonName, loadLesson } from './lessons.js';
 import { inPool } from './pool.js';
 import { checkLesson, type RunCommandOptions } from './run.js';
 
@@ -45,7 +44,7 @@ function load(path: string): Loaded {
     return { lesson: loadLesson(path) };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    const name = basename(path).replace(/\.(md|markdown)$/i, '');
+    const name = lessonName(path);
     const settings = { requires: [], timeoutMs: defaultTimeoutMs, prompts: [], normalize: { disable: [], rules: [] } };
     return { lesson: { name, path, settings, sections: [], steps: [] }, error };
   }
@@ -81,14 +80,14 @@ async function checkOne({ lesson, error }: Loaded, options: CheckOptions, requir
   };
   const missing = (reason: string) => (options.skip ? end('skipped', reason) : end('failed', `${reason} (--no-skip)`));
 
-  if (error) return error.file === lesson.path ? end('failed', error.message, error.line) : end('failed', `${error.location}: ${error.message}`);
+  if (error) return error.file === lesson.path ? end('failed', error.message, error.line) : end('failed', error.describe());
   const reason = await requirements.missing(lesson.settings.requires);
   if (reason) return missing(reason);
   try {
     return await checkLesson(lesson, { ...options, bail: false }, reporter);
   } catch (failure) {
     if (failure instanceof EngineUnavailable) return missing(`docker: ${failure.message}`);
-    if (failure instanceof InputError) return end('failed', `${failure.location ? `${failure.location}: ` : ''}${failure.message}`);
+    if (failure instanceof InputError) return end('failed', failure.describe());
     return end('failed', (failure as Error).message);
   }
 }

@@ -7,14 +7,29 @@ import { InputError, type Lesson } from '../types.js';
 
 export const lessonsDir = 'lessons';
 
+const pageExtension = /\.(md|markdown)$/i;
+
+/** Whether a file name or path is a Markdown page. */
+export function isPage(path: string): boolean {
+  return pageExtension.test(path);
+}
+
+/** lessons/layers.md → `layers`: also the name of its snapshot file. */
+export function lessonName(path: string): string {
+  return basename(path).replace(pageExtension, '');
+}
+
 /** `layers` → lessons/layers.md; a path to any Markdown file works the same way. */
 export function resolveLesson(reference: string, dir = lessonsDir): string {
-  if (/\.(md|markdown)$/i.test(reference) || reference.includes('/')) {
+  if (isPage(reference) || reference.includes('/')) {
     if (!existsSync(reference)) throw new InputError('no such file', reference);
     return reference;
   }
   const path = join(dir, `${reference}.md`);
   if (existsSync(path)) return path;
+  // The other spellings listLessons names: layers.markdown, layers.MD.
+  const page = existsSync(dir) ? readdirSync(dir).find((file) => isPage(file) && lessonName(file) === reference) : undefined;
+  if (page) return join(dir, page);
   const known = listLessons(dir);
   throw new InputError(
     `unknown lesson "${reference}"; ${known.length ? `lessons in ${dir}/: ${known.join(', ')}` : `no lessons in ${resolve(dir)}`}`,
@@ -23,7 +38,7 @@ export function resolveLesson(reference: string, dir = lessonsDir): string {
 
 export function listLessons(dir = lessonsDir): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '')).sort();
+  return readdirSync(dir).filter(isPage).map(lessonName).sort();
 }
 
 export function loadLesson(reference: string, dir = lessonsDir): Lesson {
@@ -45,7 +60,7 @@ export function readLessonPage(path: string, options?: ReadOptions): Page {
     throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
   }
   try {
-    return readPage(decodeUtf8(bytes, path), path, basename(path).replace(/\.(md|markdown)$/i, ''), options);
+    return readPage(decodeUtf8(bytes, path), path, lessonName(path), options);
   } catch (error) {
     // Nesting the line check cannot see (emphasis inside emphasis...) can still exhaust the parser's stack.
     if (error instanceof RangeError) throw new InputError(`nested too deeply to read (${error.message})`, path);

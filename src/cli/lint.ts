@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { formatFinding, lintLesson, type Finding } from '../lint/index.js';
 import { planLesson } from '../plan/index.js';
 import { readSnapshot, snapshotPath } from '../snapshot/store.js';
+import { InputError } from '../types.js';
 import { listLessons, readLessonPage, resolveLesson } from './lessons.js';
 
 /** Lints the lessons named (all of lessons/ when none), prints each finding, and returns the exit code: 1 on any error. */
@@ -17,8 +18,15 @@ export function lintLessons(references: string[], snapshots: string, out: NodeJS
 }
 
 function lintFile(path: string, snapshots: string): Finding[] {
-  const page = readLessonPage(path, { lenient: true });
-  return lintLesson({ lesson: planLesson(page), problems: page.problems, recorded: readSnapshot(snapshotPath(page.name, snapshots)) });
+  try {
+    const page = readLessonPage(path, { lenient: true });
+    return lintLesson({ lesson: planLesson(page), problems: page.problems, recorded: readSnapshot(snapshotPath(page.name, snapshots)) });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // What even a lenient read cannot get past is this lesson's finding: the other lessons are still linted.
+    const inPage = error.file === path;
+    return [{ line: (inPage && error.line) || 1, severity: 'error', message: inPage ? error.message : error.describe(), rule: 'unreadable' }];
+  }
 }
 
 function colour(line: string, finding: Finding): string {

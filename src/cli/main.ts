@@ -36,7 +36,7 @@ try {
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof InputError) {
-    process.stderr.write(`${pc.red('error')} ${error.location ? `${error.location}: ` : ''}${error.message}\n`);
+    process.stderr.write(`${pc.red('error')} ${error.describe()}\n`);
     return 2;
   }
   if (error instanceof Error && error.name === 'EngineUnavailable') {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defaultSnapshotsDir } from '../snapshot/default-dir.js';
 
 /** `lesson new <name>`: a page that runs as it is, to grow step by step. */
 export function registerNew(program: Command): void {
@@ -18,7 +19,7 @@ export function registerNew(program: Command): void {
           `created ${path}`,
           'next:',
           `  ${lesson} plan ${name}       check how the page is read`,
-          `  ${lesson} ${name} -u         run it and record snapshots/${name}.yaml`,
+          `  ${lesson} ${name} -u         run it and record ${defaultSnapshotsDir}/${name}.yaml`,
           `  ${lesson} ${name} --watch    run it again at each save`,
           '',
         ].join('\n'),

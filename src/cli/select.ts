@@ -2,9 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../types.js';
-import { lessonsDir, listLessons, resolveLesson } from './lessons.js';
-
-const markdown = /\.(md|markdown)$/i;
+import { isPage, lessonsDir, listLessons, resolveLesson } from './lessons.js';
 
 /**
  * `check`'s arguments → Markdown files, sorted, each once. An argument is a lesson name, a file, a
@@ -20,17 +18,17 @@ export function selectLessons(references: string[], dir = lessonsDir): string[] 
 function everyLesson(dir: string): string[] {
   const names = listLessons(dir);
   if (names.length === 0) throw new InputError(`no lessons in ${resolve(dir)}`);
-  return names.map((name) => join(dir, `${name}.md`));
+  return names.map((name) => resolveLesson(name, dir));
 }
 
 function expand(reference: string, dir: string): string[] {
   if (isDynamicPattern(reference)) {
-    const found = globSync(reference, { onlyFiles: true, absolute: isAbsolute(reference) }).filter((path) => markdown.test(path));
+    const found = globSync(reference, { onlyFiles: true, absolute: isAbsolute(reference) }).filter(isPage);
     if (found.length === 0) throw new InputError(`no Markdown file matches ${reference}`);
     return found;
   }
   if (existsSync(reference) && statSync(reference).isDirectory()) {
-    const found = readdirSync(reference).filter((name) => markdown.test(name)).map((name) => join(reference, name));
+    const found = readdirSync(reference).filter(isPage).map((name) => join(reference, name));
     if (found.length === 0) throw new InputError(`no Markdown file in ${reference}`);
     return found;
   }

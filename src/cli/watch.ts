@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { FreshEngines } from '../run/ready-engine.js';
 import { snapshotPath } from '../snapshot/store.js';
 import { InputError, type Lesson } from '../types.js';
-import { loadLesson, resolveLesson } from './lessons.js';
+import { lessonName, loadLesson, resolveLesson } from './lessons.js';
 import { runAndCheck, type RunCommandOptions } from './run.js';
 
 /** Editors save in bursts (a temp file, a rename, a chmod): one save, one run. */
@@ -22,7 +22,7 @@ export async function watchLesson(reference: string, options: WatchOptions): Pro
   for (;;) {
     const pageRead = read(page);
     const lesson = loadOrReport(page);
-    const snapshot = snapshotPath(lesson?.name ?? basename(page).replace(/\.(md|markdown)$/i, ''), options.snapshots);
+    const snapshot = snapshotPath(lesson?.name ?? lessonName(page), options.snapshots);
     if (lesson) {
       const needsEngine = lesson.settings.requires.includes('docker') && options.engine === 'private';
       if (!needsEngine) engines.dropNext();
@@ -59,7 +59,7 @@ function loadOrReport(page: string): Lesson | undefined {
 
 // The author is in the middle of an edit: say what is wrong and wait for the next save.
 function report(error: InputError): void {
-  process.stderr.write(`${pc.red('error')} ${error.location ? `${error.location}: ` : ''}${error.message}\n`);
+  process.stderr.write(`${pc.red('error')} ${error.describe()}\n`);
 }
 
 function read(file: string): string | undefined {

@@ -59,10 +59,6 @@ export function normalizeRun(outputs: string[], context: NormalizeContext): stri
  */
 export function startNormalizer(context: NormalizeContext): (output: string) => string {
   const { disable, rules } = context.settings;
-  const unknown = disable.find((name) => !builtInNormalizers.includes(name));
-  if (unknown !== undefined) {
-    throw new Error(`unknown normalizer "${unknown}" in normalize.disable; built-in: ${builtInNormalizers.join(', ')}`);
-  }
   const transforms = [
     ...pipeline.filter((builtIn) => !disable.includes(builtIn.name)).map((builtIn) => builtIn.start(context)),
     customRules(rules),

@@ -1,4 +1,5 @@
 import { InputError, type Annotations } from '../types.js';
+import { keySequence } from '../run/keys.js';
 import { parseDuration } from './duration.js';
 
 /** The keys an annotation may use, with what each takes; the docs and error messages list these. */
@@ -42,6 +43,14 @@ export function parseAnnotations(text: string, where: { file: string; line: numb
       case 'keys':
         if (!value) throw fail('annotation "keys" needs keys, e.g. keys="Ctrl+P Ctrl+Q"');
         result.keys = value.split(/[\s,]+/).filter(Boolean);
+        // A misspelt key would otherwise be found only when the session ends, after every step before it ran.
+        for (const name of result.keys) {
+          try {
+            keySequence(name);
+          } catch (error) {
+            throw fail(`annotation "keys": ${(error as Error).message}`);
+          }
+        }
         break;
       case 'timeout': {
         const ms = parseDuration(value);

@@ -1,22 +1,31 @@
 import type { Nodes, Parent, PhrasingContent, Root, RootContent } from 'mdast';
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
+import { InputError } from '../types.js';
 
 // Pages are read into mdast, the syntax tree of remark, with a position on every node; the tokens
 // come from markdown-it's CommonMark parser, measured at 30-50 MB/s on tutorial pages where
 // micromark (remark's tokenizer) gives 1-2 MB/s (docs/performance.md). Both are CommonMark parsers;
 // test/markdown.test.ts checks that their block structure agrees on every page we know.
+// markdown-it silently drops what is nested deeper than this (quotes in lists in quotes...): such a
+// page is refused with its line instead (see deeperThanRead), so no block is ever lost without a word.
+const maxNesting = 64;
 const tokenizer = new MarkdownIt('commonmark');
+// Read by markdown-it's block parser, though its typings leave it out.
+(tokenizer.options as { maxNesting?: number }).maxNesting = maxNesting;
 
 /** Markdown source → mdast, with a line position on every node. CRLF pages read as LF pages. */
-export function parseMarkdown(source: string): Root {
+export function parseMarkdown(source: string, file?: string): Root {
   const text = toLf(source);
   const frontMatter = readFrontMatterBlock(text);
   // Front matter lines are blanked, not removed, so every token keeps its line number.
   const body = frontMatter ? '\n'.repeat(frontMatter.endLine) + text.split('\n').slice(frontMatter.endLine).join('\n') : text;
   const root: Root = { type: 'root', children: [], position: span(1, text.split('\n').length) };
   if (frontMatter) root.children.push({ type: 'yaml', value: frontMatter.value, position: span(1, frontMatter.endLine) });
-  buildBlocks(tokenizer.parse(body, {}), root);
+  const tokens = tokenizer.parse(body, {});
+  const tooDeep = tokens.find((token) => token.level >= maxNesting - 1);
+  if (tooDeep) throw new InputError(`nested more than ${maxNesting - 2} levels deep (quotes and lists): not read`, file, (tooDeep.map?.[0] ?? 0) + 1);
+  buildBlocks(tokens, root);
   return root;
 }
 

@@ -57,7 +57,7 @@ export interface ReadOptions {
 export function readPage(source: string, path: string, name: string, options: ReadOptions = {}): Page {
   const lines = toLf(source).split('\n');
   checkNesting(lines, path);
-  const tree = parseMarkdown(source);
+  const tree = parseMarkdown(source, path);
   const problems: Problem[] = [];
   const lenient = options.lenient ? problems : undefined;
   const frontMatter = tree.children.find((node): node is Yaml => node.type === 'yaml');

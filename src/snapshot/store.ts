@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { Document, isMap, LineCounter, parseDocument, visit } from 'yaml';
 import { decodeUtf8 } from '../parse/text.js';
 import { InputError, type Snapshot, type SnapshotEntry } from '../types.js';
+import { defaultSnapshotsDir } from './default-dir.js';
 import { lockSnapshot } from './lock.js';
-
-export const defaultSnapshotsDir = 'snapshots';
 
 export function snapshotPath(lessonName: string, dir = defaultSnapshotsDir): string {
   return join(dir, `${lessonName}.yaml`);
