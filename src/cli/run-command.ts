@@ -1,10 +1,12 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import type { EngineChoice } from '../run/requirements.js';
+import { engineOption, snapshotsOption } from './options.js';
 import { InputError } from '../types.js';
 
 export interface RunFlags {
   update: boolean;
   snapshots: string;
-  engine: 'private' | 'host';
+  engine: EngineChoice;
   bail: boolean;
   watch: boolean;
 }
@@ -16,8 +18,8 @@ export function registerRun(program: Command): void {
     .description('run a lesson (a name in lessons/ or a path to a Markdown file) and check it against its snapshot')
     .argument('<lesson>', 'lesson name or Markdown file')
     .option('-u, --update', 'record new outputs and update the snapshot', false)
-    .option('--snapshots <dir>', 'folder of snapshot files', 'snapshots')
-    .addOption(new Option('--engine <engine>', 'Docker engine for lessons that need one').choices(['private', 'host']).default('private'))
+    .addOption(snapshotsOption())
+    .addOption(engineOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {

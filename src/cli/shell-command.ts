@@ -1,9 +1,11 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { EngineChoice } from '../run/requirements.js';
+import { engineOption, snapshotsOption } from './options.js';
 
 export interface ShellFlags {
   until?: number;
   snapshots: string;
-  engine: 'private' | 'host';
+  engine: EngineChoice;
   bail: boolean;
 }
 
@@ -14,8 +16,8 @@ export function registerShell(program: Command): void {
     .description("run a lesson's steps up to a line, then open a shell there, with its engine; leaving the shell removes them")
     .argument('<lesson>', 'lesson name or Markdown file')
     .option('--until <line>', 'run the steps that start at or before this line of the page (default: all of them)', lineNumber)
-    .option('--snapshots <dir>', 'folder of snapshot files the steps are checked against (never written)', 'snapshots')
-    .addOption(new Option('--engine <engine>', 'Docker engine for lessons that need one').choices(['private', 'host']).default('private'))
+    .addOption(snapshotsOption('folder of snapshot files the steps are checked against (never written)'))
+    .addOption(engineOption())
     .option('--bail', 'stop at the first failing step and open the shell there', false)
     .action(async (reference: string, flags: ShellFlags) => {
       const [{ loadLesson }, { shellAt }] = await Promise.all([import('./lessons.js'), import('./shell.js')]);
