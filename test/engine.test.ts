@@ -1,6 +1,7 @@
 // Real private engines: started, used, stopped and interrupted, then checked for anything left behind.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -8,7 +9,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBaseImage } from '../src/run/base-image.js';
 import { onInterrupt } from '../src/run/cleanup.js';
-import { hostEngine, startPrivateEngine, type Engine } from '../src/run/engine.js';
+import { generatedContainerNames } from '../src/run/containers.js';
+import { engineRequest } from '../src/run/engine-api.js';
+import { busyboxUnusable, hostEngine, startPrivateEngine, type Engine } from '../src/run/engine.js';
 
 const project = resolve(import.meta.dirname, '..');
 
@@ -108,6 +111,58 @@ describe('host engine', () => {
 
   it('never gets the stand-in base image', async () => {
     await expect(loadBaseImage(host, { cacheDir: '/nonexistent' })).rejects.toThrow(/private engine/);
+  });
+});
+
+describe('host engine without DOCKER_HOST', () => {
+  const home = mkdtempSync(join(tmpdir(), 'lesson-home-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it("names the docker CLI's default socket, so the run can ask it for container names", () => {
+    expect(hostEngine({ PATH: process.env.PATH, HOME: home }).env).toEqual({ DOCKER_HOST: 'unix:///var/run/docker.sock' });
+  });
+
+  it('leaves the choice to a context, whether in the environment or chosen with `docker context use`', () => {
+    expect(hostEngine({ HOME: home, DOCKER_CONTEXT: 'remote' }).env).toEqual({ DOCKER_CONTEXT: 'remote' });
+    mkdirSync(join(home, 'other'));
+    writeFileSync(join(home, 'other', 'config.json'), JSON.stringify({ currentContext: 'rootless' }));
+    expect(hostEngine({ HOME: home, DOCKER_CONFIG: join(home, 'other') }).env).toEqual({ DOCKER_CONFIG: join(home, 'other') });
+  });
+});
+
+describe("the engine's API over its socket", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lesson-api-'));
+  const socket = join(dir, 'docker.sock');
+  let reply = '';
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer((connection) => connection.once('data', () => connection.end(reply)));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const answer = (body: string, length = body.length) =>
+    (reply = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n${body}`);
+
+  it('gives the generated container names, not those the lesson chose', async () => {
+    answer(JSON.stringify([{ Names: ['/hungry_hopper'] }, { Names: ['/registre'] }, { Names: ['/eager_turing2'] }]));
+    expect(await generatedContainerNames(`unix://${socket}`)).toEqual(['hungry_hopper', 'eager_turing2']);
+  });
+
+  it('settles when the reply is cut off part-way', async () => {
+    answer('[{"Names":["/hungry_', 1000);
+    await expect(engineRequest(socket, 'GET', '/containers/json?all=1')).rejects.toThrow(/cut off|aborted/);
+    expect(await generatedContainerNames(`unix://${socket}`)).toEqual([]);
+  }, 5000);
+});
+
+describe('static busybox for the alpine stand-in', () => {
+  it('is a prerequisite of the private engine, with the package that provides it', async () => {
+    expect(await busyboxUnusable('/nonexistent/busybox')).toMatch(/^no static \/nonexistent\/busybox .*apt-get install busybox-static/);
+    // Any program of the system is dynamically linked.
+    expect(await busyboxUnusable(process.execPath)).toMatch(/is dynamically linked.*apt-get install busybox-static/);
   });
 });
 

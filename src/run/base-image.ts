@@ -3,14 +3,13 @@
 // a `docker save` tar, and loads that into the private engine in a fraction of a second.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { interrupted, onInterrupt } from './cleanup.js';
-import type { Engine } from './engine.js';
+import { BUSYBOX, busyboxUnusable, EngineUnavailable, type Engine } from './engine.js';
 
-const BUSYBOX = '/bin/busybox';
 const IMAGE = 'alpine:latest';
 // Bump when the recipe below changes, so caches built by an older recipe are not reused.
 const RECIPE = 'busybox-standin-1';
@@ -28,34 +27,10 @@ function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lesson');
 }
 
-// A dynamically linked busybox (Debian's `busybox` package) cannot run in an image without libc;
-// only the static one works. An ELF file with a PT_INTERP program header asks for a dynamic loader.
-async function isStatic(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const header = Buffer.alloc(64);
-    await handle.read(header, 0, 64, 0);
-    // Only 64-bit little-endian ELF is inspected; anything else gets the benefit of the doubt.
-    if (header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return true;
-    const offset = Number(header.readBigUInt64LE(0x20));
-    const size = header.readUInt16LE(0x36);
-    const count = header.readUInt16LE(0x38);
-    const table = Buffer.alloc(size * count);
-    await handle.read(table, 0, table.length, offset);
-    for (let i = 0; i < count; i++) if (table.readUInt32LE(i * size) === 3) return false;
-    return true;
-  } finally {
-    await handle.close();
-  }
-}
-
 async function busybox(): Promise<Buffer> {
-  const missing = 'needs a static /bin/busybox for the alpine stand-in: apt-get install busybox-static';
-  const bytes = await readFile(BUSYBOX).catch(() => {
-    throw new Error(missing);
-  });
-  if (!(await isStatic(BUSYBOX))) throw new Error(`${BUSYBOX} is dynamically linked; the stand-in ${missing}`);
-  return bytes;
+  const problem = await busyboxUnusable();
+  if (problem) throw new EngineUnavailable(problem);
+  return readFile(BUSYBOX);
 }
 
 async function buildRootfs(dir: string): Promise<void> {

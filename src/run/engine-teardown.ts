@@ -5,10 +5,11 @@
 
 import { createHash } from 'node:crypto';
 import { readdir, readFile, readlink, rm, rmdir } from 'node:fs/promises';
-import { request } from 'node:http';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { engineRequest } from './engine-api.js';
+import { readProcStat } from './processes.js';
 
 export interface Footprint {
   root: string;
@@ -27,18 +28,10 @@ const STOP_GRACE_MS = 3000;
 const KILL_DEADLINE_MS = 3000;
 
 /** The body of a reply from the engine's API; rejects on errors and non-2xx statuses. */
-function api(socketPath: string, method: string, path: string, timeout = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, timeout }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(body) : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${timeout} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+async function api(socketPath: string, method: string, path: string): Promise<string> {
+  const { status, body } = await engineRequest(socketPath, method, path);
+  if (status >= 300) throw new Error(`${method} ${path}: ${status} ${body}`);
+  return body;
 }
 
 // Through the engine, containers go with their mounts, network endpoints and shims, cleanly and fast;
@@ -58,16 +51,16 @@ interface ProcessInfo {
 
 async function inspectProcess(pid: number): Promise<ProcessInfo | undefined> {
   try {
-    const [stat, cmdline, cgroup, netns] = await Promise.all([
-      readFile(`/proc/${pid}/stat`, 'utf8'),
+    const stat = readProcStat(pid);
+    if (!stat) return undefined;
+    const [cmdline, cgroup, netns] = await Promise.all([
       readFile(`/proc/${pid}/cmdline`, 'utf8'),
       readFile(`/proc/${pid}/cgroup`, 'utf8'),
       readlink(`/proc/${pid}/ns/net`).catch(() => undefined),
     ]);
     return {
       pid,
-      // The command name in parentheses may itself contain spaces and parentheses.
-      state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3),
+      state: stat.state,
       args: cmdline.split('\0').filter(Boolean),
       cgroups: cgroup.split('\n').map((line) => line.split(':').slice(2).join(':')),
       netns,

@@ -3,14 +3,14 @@
 // touching (or depending on) the user's own engine, and two runs never see each other.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { access, mkdtemp, open, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { homedir, constants as osConstants, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { interrupted, onInterrupt } from './cleanup.js';
+import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
 
 export interface Engine {
@@ -81,6 +81,38 @@ export async function findProgram(name: string, path: string): Promise<string | 
   return undefined;
 }
 
+/** The busybox the alpine stand-in is built from (see base-image.ts). */
+export const BUSYBOX = '/bin/busybox';
+
+// A dynamically linked busybox (Debian's `busybox` package) cannot run in an image without libc;
+// only the static one works. An ELF file with a PT_INTERP program header asks for a dynamic loader.
+async function isStatic(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const header = Buffer.alloc(64);
+    await handle.read(header, 0, 64, 0);
+    // Only 64-bit little-endian ELF is inspected; anything else gets the benefit of the doubt.
+    if (header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return true;
+    const offset = Number(header.readBigUInt64LE(0x20));
+    const size = header.readUInt16LE(0x36);
+    const count = header.readUInt16LE(0x38);
+    const table = Buffer.alloc(size * count);
+    await handle.read(table, 0, table.length, offset);
+    for (let i = 0; i < count; i++) if (table.readUInt32LE(i * size) === 3) return false;
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Why `file` cannot serve as the stand-in's busybox, in one line, or undefined when it can. */
+export async function busyboxUnusable(file = BUSYBOX): Promise<string | undefined> {
+  const fix = 'install it with `apt-get install busybox-static` (or run `bash scripts/setup.sh`)';
+  const usable = await isStatic(file).catch(() => undefined);
+  if (usable === undefined) return `no static ${file} for the alpine stand-in: ${fix}`;
+  return usable ? undefined : `${file} is dynamically linked and cannot serve as the alpine stand-in: ${fix}`;
+}
+
 async function checkPrerequisites(path: string): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new EngineUnavailable('a private Docker engine needs root (network namespaces, mounts): run as root (e.g. sudo), or use --engine host');
@@ -93,6 +125,8 @@ async function checkPrerequisites(path: string): Promise<void> {
       throw new EngineUnavailable(`${program} not found: install it with \`apt-get install ${pkg}\` (or run \`bash scripts/setup.sh\`)`);
     }
   }
+  const busybox = await busyboxUnusable();
+  if (busybox) throw new EngineUnavailable(busybox);
 }
 
 /** Why no private engine can be started here (not root, no dockerd...), or undefined when one can. */
@@ -105,15 +139,10 @@ export async function privateEngineUnavailable(): Promise<string | undefined> {
 
 /** Resolves true when the engine's API answers GET /_ping. */
 function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
+  return engineRequest(socketPath, 'GET', '/_ping', 1000).then(
+    (reply) => reply.status === 200,
+    () => false,
+  );
 }
 
 async function logTail(file: string): Promise<string> {
@@ -257,6 +286,11 @@ export function hostEngine(env: NodeJS.ProcessEnv = process.env): Engine {
   const docker = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('DOCKER_') && entry[1] !== undefined),
   );
+  // Named, the CLI's own default lets the run ask the engine for its containers' names directly. Not
+  // when a context (the variable, or `docker context use` in the config) may pick another engine.
+  if (!docker.DOCKER_HOST && !docker.DOCKER_CONTEXT && (currentContext(env) ?? 'default') === 'default') {
+    docker.DOCKER_HOST = 'unix:///var/run/docker.sock';
+  }
   return {
     kind: 'host',
     env: docker,
@@ -265,4 +299,14 @@ export function hostEngine(env: NodeJS.ProcessEnv = process.env): Engine {
     lost: new Promise(() => undefined),
     isUp: async () => true,
   };
+}
+
+/** The context `docker context use` chose, from the CLI's config file. */
+function currentContext(env: NodeJS.ProcessEnv): string | undefined {
+  const config = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+  try {
+    return (JSON.parse(readFileSync(config, 'utf8')) as { currentContext?: string }).currentContext;
+  } catch {
+    return undefined;
+  }
 }

@@ -36,17 +36,38 @@ export function killMarked(entry: string): void {
   }
 }
 
-interface ProcessInfo {
-  pid: number;
+/** The fields of /proc/PID/stat that we use. */
+export interface ProcStat {
+  /** R, S, D, Z (zombie), X (dead)... */
+  state: string;
   ppid: number;
-  group: number;
+  pgrp: number;
   session: number;
+  /** In clock ticks since boot: with the pid, it names one process even once the pid is reused. */
+  startTime: string;
+}
+
+/** What /proc/PID/stat says of `pid`; undefined when it is gone or there is no /proc. */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name is in parentheses and may itself contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]), startTime: fields[19] ?? '' };
+}
+
+interface ProcessInfo extends ProcStat {
+  pid: number;
 }
 
 /** Processes in the leader's session or group, or descended from it. */
 function sessionOf(leader: number, all: ProcessInfo[]): number[] {
   const chosen = new Set<number>();
-  for (const p of all) if (p.session === leader || p.group === leader) chosen.add(p.pid);
+  for (const p of all) if (p.session === leader || p.pgrp === leader) chosen.add(p.pid);
   // Parents come before children only by luck of pid order, so grow the set until it stops changing.
   for (let grew = true; grew; ) {
     grew = false;
@@ -69,19 +90,10 @@ function liveProcesses(): ProcessInfo[] | undefined {
   } catch {
     return undefined;
   }
-  return entries.map(readStat).filter((info): info is ProcessInfo => info !== undefined);
-}
-
-function readStat(pid: string): ProcessInfo | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may itself contain spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined;
-    return { pid: Number(pid), ppid: Number(fields[1]), group: Number(fields[2]), session: Number(fields[3]) };
-  } catch {
-    return undefined; // it exited while we looked
-  }
+  return entries.flatMap((name) => {
+    const stat = readProcStat(Number(name));
+    return stat && stat.state !== 'Z' ? [{ pid: Number(name), ...stat }] : [];
+  });
 }
 
 /** `NAME=value` entries of the process's environment. */

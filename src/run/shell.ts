@@ -46,6 +46,8 @@ export class ShellSession {
   private readonly frame: string;
   /** Where to resume looking for the frame, so long outputs are scanned once. */
   private searchFrom = 0;
+  /** What every command gets once the shell failed to start. */
+  private failed?: ShellRun;
 
   private constructor(
     private readonly process: ChildProcessByStdio<null, Readable, Readable>,
@@ -62,7 +64,18 @@ export class ShellSession {
     // A killed shell resets its pipes (ECONNRESET on the one commands go to): not a crash of ours; the
     // 'close' below answers what was waiting.
     for (const stream of [process.stdout, process.stderr, process.stdio[3] as unknown as Writable]) stream.on('error', () => undefined);
-    this.gone = new Promise((resolve) => process.once('exit', () => resolve()));
+    this.gone = new Promise((resolve) => {
+      process.once('exit', () => resolve());
+      // A shell that could not start (no bash, a missing folder) emits this instead of 'exit'.
+      process.once('error', (error) => {
+        this.failed = { ...exited, output: error.message };
+        for (const entry of this.queue.splice(0)) {
+          clearTimeout(entry.timer);
+          entry.resolve(this.failed);
+        }
+        resolve();
+      });
+    });
     // Once its output is closed too, the command it was running gets what there was; the rest never ran.
     process.once('close', () => {
       const [head, ...rest] = this.queue.splice(0);
@@ -93,7 +106,7 @@ export class ShellSession {
 
   /** False once the shell has exited: a step ran `exit`, or the session was closed. */
   get running(): boolean {
-    return this.process.exitCode === null && this.process.signalCode === null;
+    return !this.failed && this.process.exitCode === null && this.process.signalCode === null;
   }
 
   /**
@@ -101,7 +114,7 @@ export class ShellSession {
    * outlives its timeout (counted from when the shell reaches it).
    */
   run(command: string, timeoutMs: number): Promise<ShellRun> {
-    if (!this.running) return Promise.resolve(exited);
+    if (!this.running) return Promise.resolve(this.failed ?? exited);
     return new Promise((resolve) => {
       const entry: Queued = { timeoutMs, resolve };
       this.queue.push(entry);

@@ -128,7 +128,7 @@ export async function runInTerminal(request: TerminalRequest): Promise<TerminalR
     if (request.keys.length === 0) return;
     if (!(await waitForPrompt())) return;
     for (const [index, key] of request.keys.entries()) {
-      if (index > 0 && (await Promise.race([delay(KEY_GAP_MS), ended.then(() => 'ended')])) === 'ended') return;
+      if (index > 0 && (await within(ended, KEY_GAP_MS)) !== 'elapsed') return;
       child.write(keySequence(key, { applicationCursor: term.modes.applicationCursorKeysMode }));
     }
   }
@@ -139,7 +139,7 @@ export async function runInTerminal(request: TerminalRequest): Promise<TerminalR
     ending = await ended;
     if (ending === 'timeout') {
       killSession(child.pid);
-      await Promise.race([exited, delay(KILL_GRACE_MS)]);
+      await within(exited, KILL_GRACE_MS);
     }
   } finally {
     finished = true;
@@ -195,6 +195,13 @@ function destroy(child: pty.IPty): void {
   (child as pty.IPty & { destroy?: () => void }).destroy?.();
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** `promise`'s value, or 'elapsed' if `ms` pass first; the timer goes either way, so it never keeps node alive. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'elapsed'> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<'elapsed'>((resolve) => (timer = setTimeout(resolve, ms, 'elapsed')));
+  try {
+    return await Promise.race([promise, elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

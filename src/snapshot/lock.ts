@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readProcStat } from '../run/processes.js';
 import { InputError } from '../types.js';
 
 /** Locks this process holds, with how many holders each has: a write inside a recording run must not lock itself out. */
@@ -73,7 +74,7 @@ function releaseAll(): void {
 
 /** `PID START`: a pid alone may be reused by an unrelated process once the holder is gone. */
 function identity(pid: number): string {
-  return `${pid} ${startTime(pid) ?? ''}`.trim() + '\n';
+  return `${pid} ${readProcStat(pid)?.startTime ?? ''}`.trim() + '\n';
 }
 
 function alive(holder: string): boolean {
@@ -86,17 +87,6 @@ function alive(holder: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   return identity(pid) === holder;
-}
-
-/** Start time in clock ticks since boot, field 22 of /proc/PID/stat; undefined without /proc. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name in parentheses may itself contain spaces and parentheses.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 /** What the lock says; empty if it went away meanwhile. */
