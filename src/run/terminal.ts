@@ -20,11 +20,6 @@ export interface TerminalRequest {
   keys: string[];
   timeoutMs: number;
   cols?: number;
-  rows?: number;
-  /** Tested against the cursor's line up to the cursor. Default: ends with `# `, `$ `, `> `, `% ` or `❯ `. */
-  prompt?: RegExp;
-  /** The program and leading arguments the command is appended to. Default: `['bash', '--noprofile', '--norc', '-c']`. */
-  shell?: string[];
 }
 
 export interface TerminalResult {
@@ -36,7 +31,8 @@ export interface TerminalResult {
   durationMs: number;
 }
 
-export const defaultPrompt = /[#$>%❯] $/;
+/** The program waits at a prompt: the cursor's line, up to the cursor, ends with `# `, `$ `, `> `, `% ` or `❯ `. */
+const prompt = /[#$>%❯] $/;
 
 /**
  * Output must pause this long before a prompt counts. A prompt-looking line is not proof the program is
@@ -62,11 +58,9 @@ export async function runInTerminal(request: TerminalRequest): Promise<TerminalR
   // Validate key names before starting anything, so a typo is an error rather than a timeout.
   for (const key of request.keys) keySequence(key);
   const cols = request.cols ?? 100;
-  const rows = request.rows ?? 30;
-  const prompt = request.prompt ?? defaultPrompt;
-  const [file = 'bash', ...args] = request.shell ?? ['bash', '--noprofile', '--norc', '-c'];
+  const rows = 30;
 
-  const child = pty.spawn(file, [...args, request.command], {
+  const child = pty.spawn('bash', ['--noprofile', '--norc', '-c', request.command], {
     name: request.env.TERM ?? 'xterm-256color',
     cols,
     rows,
