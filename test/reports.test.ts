@@ -98,3 +98,16 @@ describe('a page full of markup and control characters', () => {
     expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; style-src &#x27;unsafe-inline&#x27;">');
   });
 });
+
+describe('html placement', () => {
+  test('a command in inline code on its own line gets its result right under it, not at the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesson-html-'));
+    writeFileSync(join(dir, 'inline.md'), '# Inline\n\nRun it:\n\n`echo inline-step`\n\nThen more prose.\n');
+    const run = await lesson(['check', join(dir, 'inline.md'), '--snapshots', dir, '--reporter', `html=${dir}/report.html`]);
+    expect(run.exitCode).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const block = html.indexOf('<div class="block passed"><p><code>echo inline-step</code></p>');
+    expect(block).toBeGreaterThan(-1);
+    expect(block).toBeLessThan(html.indexOf('Then more prose.'));
+  });
+});

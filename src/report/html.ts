@@ -109,7 +109,7 @@ function lessonSection(report: LessonReport, id: string, readSource: (path: stri
   );
 }
 
-/** The page rendered, each code block followed by the results of the steps it holds. */
+/** The page rendered, each code block (or command paragraph) followed by the results of the steps it holds. */
 function prose(report: LessonReport, id: string, readSource: (path: string) => string): Element {
   let source: string;
   try {
@@ -120,7 +120,7 @@ function prose(report: LessonReport, id: string, readSource: (path: string) => s
   const tree = toHast.runSync(parseMarkdown(source)) as Root;
   const placed = new Set<StepVerdict>();
   placeResults(tree, report, id, placed);
-  // Steps whose block could not be found (none expected) still get shown, at the end.
+  // Steps whose block could not be found (the page changed since the run) still get shown, at the end.
   const rest = report.outcome.verdicts.filter((v) => !placed.has(v));
   const content = tree.children.filter((node): node is ElementContent => node.type !== 'doctype');
   return h('article', { className: ['prose'] }, ...content, rest.length > 0 && results(rest, report, id));
@@ -132,7 +132,8 @@ function placeResults(parent: Root | Element, report: LessonReport, id: string, 
     if (node.tagName === 'img') return [h('span', { className: ['image'] }, `[image: ${String(node.properties.alt ?? node.properties.src ?? '')}]`)];
     if (node.tagName === 'a' && !safeLink(String(node.properties.href ?? ''))) delete node.properties.href;
     const at = node.position;
-    if (node.tagName === 'pre' && at) {
+    // A code block holds its steps; a paragraph may be one (a command in inline code on its own line).
+    if ((node.tagName === 'pre' || node.tagName === 'p') && at) {
       const mine = report.outcome.verdicts.filter((v) => v.step.line >= at.start.line && v.step.line <= at.end.line);
       if (mine.length > 0) {
         for (const verdict of mine) placed.add(verdict);
