@@ -1,0 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Every temporary folder the tests make (pages, snapshots, lesson runs) goes under one folder of this
+// test run, removed at the end, so a run leaves nothing in the machine's /tmp.
+export default function setup(): () => void {
+  const root = mkdtempSync(join(tmpdir(), 'lesson-tests-'));
+  process.env.TMPDIR = root;
+  return () => rmSync(root, { recursive: true, force: true });
+}
