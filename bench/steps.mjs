@@ -1,5 +1,5 @@
 // Benchmark 1: per-step overhead against one plain bash script and the peers that are installed.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ms, seconds, table, time, which } from './lib.mjs';
@@ -29,6 +29,7 @@ export function benchSteps(sizes = [300, 1000]) {
       time(runner.program, runner.args(file), { runs: 1, env: runner.env, expectExit: 'failure', cwd: dir });
       writeFileSync(file, workloads[name].write(n, false));
       results[name] = time(runner.program, runner.args(file), { runs: slow.has(name) ? 3 : 7, env: runner.env, cwd: dir });
+      rmSync(dir, { recursive: true, force: true });
     }
     for (const [name, wall] of Object.entries(results)) {
       rows.push([n, name, seconds(wall), ms(wall / n), `${(wall / results.bash).toFixed(1)}x`, results.cram ? `${(wall / results.cram).toFixed(2)}x` : '-']);
