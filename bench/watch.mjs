@@ -2,7 +2,7 @@
 // copy of the Layers lesson. Measured with the author's pause (the next engine has had time to start)
 // and without it (a save right as the last run ends), against the cold start of the first run.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, median, ms, root, table } from './lib.mjs';
@@ -82,6 +82,8 @@ export async function benchWatch(runs = 5, pauseMs = 3000) {
     for (let i = 0; i < runs; i++) hurried.push(await rerun(watch, page, `hurried ${i}`));
   } finally {
     watch.child.kill('SIGINT');
+    if (watch.child.exitCode === null) await new Promise((resolve) => watch.child.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
   }
   const row = (name, results) => [
     name,
