@@ -9,6 +9,17 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { cli, dockerSkipReason, leftovers, lesson, root } from './helpers.js';
 
+/** How the failing fixture's step reads under its lesson, in a terminal or not. */
+const failingStep = [
+      '  ✗ test/fixtures/check/failing.md:9  echo "hello $((6 * 8))"',
+      '    output differs from the snapshot',
+      '    --- snapshot',
+      '    +++ actual',
+      '    @@ -1,1 +1,1 @@',
+      '    -hello 42',
+      '    +hello 48',
+];
+
 const fixtures = 'test/fixtures/check';
 const snapshots = join(fixtures, 'snapshots');
 const ci = { env: { CI: 'true' } };
@@ -39,15 +50,7 @@ describe('lesson check on a passing, a failing and a skipped lesson', () => {
     expect(lines.at(-1)).toBe('1 passed, 1 failed, 1 skipped');
     expect(lines.filter((line) => closing.test(line))).toHaveLength(1);
     const start = lines.findIndex((line) => line.startsWith('✗ Failing test/fixtures/check/failing.md'));
-    expect(lines.slice(start + 1, start + 8)).toEqual([
-      '  ✗ test/fixtures/check/failing.md:9  echo "hello $((6 * 8))"',
-      '    output differs from the snapshot',
-      '    --- snapshot',
-      '    +++ actual',
-      '    @@ -1,1 +1,1 @@',
-      '    -hello 42',
-      '    +hello 48',
-    ]);
+    expect(lines.slice(start + 1, start + 8)).toEqual(failingStep);
     expect(run.stdout).toContain('- Needs a tool test/fixtures/check/needs-tool.md  skipped: no-such-program-for-lesson-tests not found on PATH');
   });
 
@@ -237,13 +240,7 @@ describe('in a terminal', () => {
     const lines = text.split('\n').map((line) => line.replace(/ [\d.]+m?s$/, ' <time>'));
     const failing = [
       '✗ Failing test/fixtures/check/failing.md  1 of 2 steps failed <time>',
-      '  ✗ test/fixtures/check/failing.md:9  echo "hello $((6 * 8))"',
-      '    output differs from the snapshot',
-      '    --- snapshot',
-      '    +++ actual',
-      '    @@ -1,1 +1,1 @@',
-      '    -hello 42',
-      '    +hello 48',
+      ...failingStep,
     ];
     const start = lines.indexOf(failing[0]!);
     expect(lines.slice(start, start + failing.length)).toEqual(failing);

@@ -3,7 +3,7 @@
 // or working directory, in a mount point, in the name of an engine's cgroup), and other people's runs on
 // the same machine never count.
 
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Seen {
@@ -59,7 +59,7 @@ export class Footprint {
     left.push(...mounts.filter((point) => point.startsWith(this.tmp)).map((point) => `mount ${point}`));
     for (const hierarchy of ['', ...readdirSync(cgroupRoot)]) {
       for (const engine of this.engines) {
-        if (exists(join(cgroupRoot, hierarchy, engine))) left.push(`cgroup ${join(cgroupRoot, hierarchy, engine)}`);
+        if (existsSync(join(cgroupRoot, hierarchy, engine))) left.push(`cgroup ${join(cgroupRoot, hierarchy, engine)}`);
       }
     }
     left.push(...this.entries().map((name) => `file ${join(this.tmp, name)}`));
@@ -84,15 +84,7 @@ export class Footprint {
   }
 
   private isEngine(name: string): boolean {
-    return exists(join(this.tmp, name, 'daemon.json'));
+    return existsSync(join(this.tmp, name, 'daemon.json'));
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
