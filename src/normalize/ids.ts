@@ -4,7 +4,7 @@ import type { Transform } from './transform.js';
 
 // A hex run only counts when it stands alone: not glued to letters, digits or `_` on either side,
 // so a 12-hex slice of a 40-hex commit or of a longer word is never taken for an ID.
-const hexId = new RegExp(
+export const hexId = new RegExp(
   `${valueStart}(?:` +
     // A full ID or digest: image, layer (`sha256:`), container, overlay2 directory.
     `[0-9a-f]{64}${valueEnd}` +
@@ -16,8 +16,11 @@ const hexId = new RegExp(
   'g',
 );
 
+/** Both patterns need 12 hex digits, or 12 base32 characters, in a row. */
+export const mayHoldId = /[0-9a-f]{12}|[A-Z2-7]{12}/;
+
 // overlay2's `l/` directory holds 26-character base32 links to the layer directories.
-const overlayLink = new RegExp(`${valueStart}l/([A-Z2-7]{26})${valueEnd}`, 'g');
+export const overlayLink = new RegExp(`${valueStart}l/([A-Z2-7]{26})${valueEnd}`, 'g');
 
 /**
  * The `ids` normalizer: image, layer, container and overlay2 directory IDs become `<id-1>`, `<id-2>`…
@@ -31,10 +34,12 @@ const overlayLink = new RegExp(`${valueStart}l/([A-Z2-7]{26})${valueEnd}`, 'g');
  */
 export function replaceIds(): Transform {
   const number = createNumbering('id');
-  return (text) =>
-    text
+  return (text) => {
+    if (!mayHoldId.test(text)) return text;
+    return text
       .replace(hexId, (hex) => (looksLikeId(hex) ? number(hex.slice(0, 12)) : hex))
       .replace(overlayLink, (_, link: string) => `l/${number(link)}`);
+  };
 }
 
 // Letters a-f alone spell words and names ("acceded", "defaced", "deadbeefcafe"); a random 12-hex ID

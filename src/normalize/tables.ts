@@ -15,4 +15,4 @@ import type { Transform } from './transform.js';
  * maps its own output to itself, so it is idempotent, and it runs after the placeholders are in.
  */
 export const collapseColumns: Transform = (text) =>
-  text.replace(/(?<=\S) {2,}(?=\S)/g, '  ').replace(/ +$/gm, '');
+  text.includes('  ') || / $/m.test(text) ? text.replace(/(?<=\S) {2,}(?=\S)/g, '  ').replace(/ +$/gm, '') : text;

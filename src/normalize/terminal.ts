@@ -15,7 +15,14 @@ const token =
  * that move the cursor up (BuildKit's TTY view, `docker pull` bars) need a screen, not a line; those
  * escapes are dropped, so such programs should be run with plain progress.
  */
-export const cleanTerminal: Transform = (text) =>
+export const cleanTerminal: Transform = (text) => (control.test(text) ? renderTerminal(text) : withoutTrailingBlanks(text));
+
+/** Text with no control character renders as itself: most outputs take this path and skip the tokenizer. */
+const control = /[\x00-\x08\x0b-\x1f\x7f]/;
+const withoutTrailingBlanks: Transform = (text) => text.replace(/[ \t]+$/gm, '');
+
+/** What a terminal shows of `text`, line by line. */
+export const renderTerminal: Transform = (text) =>
   text
     .replace(/\r+\n/g, '\n')
     .split('\n')

@@ -11,7 +11,7 @@ const weekdays = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 const clock = '\\d{2}:\\d{2}:\\d{2}';
 
 /** Each pattern with its placeholder. No pattern matches a placeholder, so the rule is idempotent. */
-const replacements: Array<[RegExp, string]> = [
+export const timePatterns: Array<[RegExp, string]> = [
   // `9 minutes ago`, `Exited (0) 2 seconds ago` → `Exited (0) <ago>`: a past moment, said relatively.
   [new RegExp(`${valueStart}${humanDuration} ago${valueEnd}`, 'g'), '<ago>'],
   // `Up 3 seconds (healthy)` → `Up <duration> (healthy)`. An uptime is a length of time, not a
@@ -45,16 +45,20 @@ const replacements: Array<[RegExp, string]> = [
   ],
 ];
 
+/** Every pattern above needs a digit, but for Docker's two spelled-out durations. */
+export const mayHoldTime = /\d|Less than a second|About an? (?:minute|hour)/;
+
 /**
  * The `times` normalizer: moments and lengths of time, which differ on every run. Two values may touch
  * (`9 minutes ago2026-11-28…`) and one only stands alone once the other is a placeholder, so the
  * patterns apply until nothing changes: a second run over the result finds nothing.
  */
 export const replaceTimes: Transform = (text) => {
+  if (!mayHoldTime.test(text)) return text;
   let result = text;
   for (let before = ''; before !== result; ) {
     before = result;
-    result = replacements.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), result);
+    result = timePatterns.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), result);
   }
   return result;
 };

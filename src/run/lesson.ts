@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lesson, Step, StepResult } from '../types.js';
 import { interrupted, onInterrupt } from './cleanup.js';
-import { generatedContainerNames } from './containers.js';
 import type { Engine } from './engine.js';
 import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
@@ -103,6 +102,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead })));
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
+        const { generatedContainerNames } = await import('./containers.js');
         for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) {
           if (!context.containerNames.includes(name)) context.containerNames.push(name);
         }
@@ -134,8 +134,12 @@ interface StepPlaces {
 
 const queueDepth = 64;
 
-/** Writes the commands that follow `index` (up to the next file or interactive step) to the shell now. */
+/**
+ * Writes the commands that follow `index` (up to the next file or interactive step) to the shell now.
+ * Refilled once half of the queue has run, so the shell never waits and a step costs no rescan.
+ */
 function queueAhead(lesson: Lesson, index: number, shell: ShellSession, ahead: Map<Step, Promise<ShellRun>>): void {
+  if (ahead.size > queueDepth / 2) return;
   shell.batch(() => {
     let queued = 0;
     for (let i = index; i < lesson.steps.length && queued < queueDepth; i++) {

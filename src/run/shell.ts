@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -48,6 +47,8 @@ export class ShellSession {
   private searchFrom = 0;
   /** What every command gets once the shell failed to start. */
   private failed?: ShellRun;
+  /** Commands gathered by `batch`, written to the shell in one go. */
+  private pending?: string[];
 
   private constructor(
     private readonly process: ChildProcessByStdio<null, Readable, Readable>,
@@ -88,7 +89,8 @@ export class ShellSession {
   }
 
   static start(options: { cwd: string; env: Record<string, string | undefined> }): ShellSession {
-    const marker = `__lesson_${randomBytes(8).toString('hex')}`;
+    // Only has to be absent from what steps print; node:crypto would cost more to load than a lesson step.
+    const marker = `__lesson_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     // node's own spawn, not execa: this one long-lived process is on every lesson's start-up path,
     // and execa's modules cost more to load than the whole shell session costs to run.
     const child = spawn('bash', ['--noprofile', '--norc', '-c', loop(marker)], {
@@ -118,20 +120,25 @@ export class ShellSession {
     return new Promise((resolve) => {
       const entry: Queued = { timeoutMs, resolve };
       this.queue.push(entry);
-      (this.process.stdio[3] as unknown as Writable).write(command + '\0');
+      if (this.pending) this.pending.push(command, '\0');
+      else this.input.write(command + '\0');
       if (this.queue.length === 1) this.begin(entry);
     });
   }
 
   /** Commands queued inside `queue` reach the shell in one write. */
   batch(queue: () => void): void {
-    const input = this.process.stdio[3] as unknown as Writable;
-    input.cork();
+    const pending = (this.pending = []);
     try {
       queue();
     } finally {
-      input.uncork();
+      this.pending = undefined;
+      if (pending.length > 0) this.input.write(pending.join(''));
     }
+  }
+
+  private get input(): Writable {
+    return this.process.stdio[3] as unknown as Writable;
   }
 
   /** Kills the shell and every process it started, even those that left its group; safe to call twice. */
