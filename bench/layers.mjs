@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { cli, median, root, seconds, table } from './lib.mjs';
+import { benchEnv, cli, median, root, seconds, table } from './lib.mjs';
 
 function run(command, args, env = {}) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
+  const result = spawnSync(command, args, { cwd: root, env: benchEnv(env), encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
   return { wall, stdout: result.stdout, stderr: result.stderr };

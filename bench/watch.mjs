@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, median, ms, root, table } from './lib.mjs';
+import { benchEnv, cli, median, ms, root, table } from './lib.mjs';
 
 const firstStep = /^ {2}[✓✗+u] .*:\d+ {2}write /m;
 const summary = /^(\d+) passed, (\d+) failed/m;
@@ -13,7 +13,7 @@ const summary = /^(\d+) passed, (\d+) failed/m;
 function startWatch(page, dir) {
   const child = spawn(process.execPath, [cli, 'run', page, '--snapshots', dir, '--watch'], {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1', CI: '' },
+    env: benchEnv({ CI: '' }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -1,22 +1,22 @@
-// Bundles the CLI ahead of time, so a start-up reads a few files instead of hundreds of modules.
-// Commands load their heavy parts (runner, engine, terminal) with dynamic imports: separate chunks.
+// Bundles the CLI ahead of time into one CommonJS file, so a start-up reads one file instead of hundreds
+// of modules, and V8 can keep its compiled code (src/cli/bin.cts). Commands still load their heavy parts
+// (runner, engine, terminal) with dynamic imports: esbuild leaves them unevaluated until then.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' };
 await build({
+  ...common,
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/cli',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  outfile: 'dist/cli/main.cjs',
   sourcemap: true,
   // A native addon cannot be bundled; it is loaded from node_modules at run time.
   external: ['node-pty'],
-  // Bundled CommonJS packages call require(); ESM output has none unless we make one.
-  banner: { js: "import { createRequire as __lessonRequire } from 'node:module'; const require = __lessonRequire(import.meta.url);" },
-  chunkNames: 'chunks/[name]-[hash]',
-  logLevel: 'warning',
+  // The sources are ES modules: in the bundle, `import.meta.url` is the bundle's own URL.
+  define: { 'import.meta.url': '__lessonBundleUrl' },
+  banner: { js: "const __lessonBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+const bundleId = createHash('sha256').update(readFileSync('dist/cli/main.cjs')).digest('hex').slice(0, 16);
+await build({ ...common, entryPoints: ['src/cli/bin.cts'], outfile: 'dist/cli/bin.cjs', define: { LESSON_BUNDLE_ID: JSON.stringify(bundleId) } });

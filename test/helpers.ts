@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
-export const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+export const cli = fileURLToPath(new URL('../dist/cli/bin.cjs', import.meta.url));
 
 /** Runs the compiled CLI as a user would, never throwing on a non-zero exit. */
 export function lesson(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// The CLI: one command per file; started by bin.cts.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
@@ -26,11 +26,10 @@ registerCheck(program);
 registerNew(program);
 registerShell(program);
 
-try {
-  await program.parseAsync();
-} catch (error) {
+// No top-level await: the bundle is CommonJS, for V8's code cache (see bin.cts).
+program.parseAsync().catch((error: unknown) => {
   process.exitCode = exitCodeFor(error);
-}
+});
 
 /** 0 passed, 1 a step failed (set by the command), 2 bad usage or bad input. */
 function exitCodeFor(error: unknown): number {

@@ -4,9 +4,10 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { cacheFolder } from './cache-folder.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { BUSYBOX, busyboxUnusable, EngineUnavailable, type Engine } from './engine.js';
 
@@ -22,10 +23,6 @@ const FILES: Record<string, string> = {
 };
 
 const noop = (): void => undefined;
-
-function defaultCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lesson');
-}
 
 async function busybox(): Promise<Buffer> {
   const problem = await busyboxUnusable();
@@ -77,7 +74,7 @@ export async function loadBaseImage(engine: Engine, options: { cacheDir?: string
   // Tagging alpine:latest in someone's own engine would shadow their real alpine image.
   if (engine.kind === 'host') throw new Error('loadBaseImage is only for a private engine: it would overwrite alpine:latest in the host engine');
   const key = createHash('sha256').update(RECIPE).update(await busybox()).digest('hex').slice(0, 16);
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const cacheDir = options.cacheDir ?? cacheFolder();
   const cached = join(cacheDir, `alpine-standin-${key}.tar`);
   if (await stat(cached).then(() => true, () => false)) {
     const loaded = await execa('docker', ['load', '--quiet', '--input', cached], { env: engine.env, reject: false });
