@@ -11,6 +11,9 @@ await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli/main.cjs',
+  // Minified, the bundle and its code cache are half the size: 7 ms less per start (docs/performance.md).
+  // Stack traces map back to the sources with NODE_OPTIONS=--enable-source-maps.
+  minify: true,
   sourcemap: true,
   // A native addon cannot be bundled; it is loaded from node_modules at run time.
   external: ['node-pty'],

@@ -28,9 +28,11 @@ const powershell = /^PS(?: [^>]*)?> ?/;
 const shortPrompt = new RegExp(`^>${end}`);
 
 export function matchPrompt(line: string, custom: RegExp[] = [], shortPrompts = false): PromptMatch | undefined {
-  for (const style of [...custom, ...styles]) {
-    const found = style.exec(line);
-    if (found) return match(line, found[0], 'shell');
+  for (const list of [custom, styles]) {
+    for (const style of list) {
+      const found = style.exec(line);
+      if (found) return match(line, found[0], 'shell');
+    }
   }
   const ps = powershell.exec(line) ?? (shortPrompts ? shortPrompt.exec(line) : null);
   if (ps) return match(line, ps[0], 'powershell');

@@ -16,6 +16,7 @@ const booleanLongFlags = new Set([
  * give a terminal unless told `-T`; `kubectl exec -it` and `docker start -ai` behave like `docker run -it`.
  */
 export function terminalUse(command: string): TerminalUse {
+  if (!/docker|kubectl/.test(command)) return 'none'; // the only programs read below, by far the commonest case
   const words = firstCommand(shellWords(command));
   const verb = verbIndex(words);
   if (verb === undefined) return 'none';

@@ -49,11 +49,8 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
   /** What a command says about its output, read once per command of the block. */
   const outputOf = (command: string) => outputs.get(command) ?? outputs.set(command, commandOutput(command)).get(command)!;
   const shortPrompts = opensWithShortPrompt(lines);
-  const prompt = (line: string) => readPrompt(line, options, shortPrompts);
-  const prompted = lines.some((line) => {
-    const found = prompt(line);
-    return found !== undefined && found.rest !== '' && found.style !== 'root';
-  });
+  const prompts = lines.map((line) => readPrompt(line, options, shortPrompts));
+  const prompted = prompts.some((found) => found !== undefined && found.rest !== '' && found.style !== 'root');
 
   const commands: ShellCommand[] = [];
   let current: ShellCommand | undefined;
@@ -84,7 +81,7 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
     }
     if (interrupt.test(raw)) return;
 
-    const found = prompt(raw);
+    const found = prompts[index];
     const inSession = current?.terminal === 'session' && !current.closed;
     if (found && (found.style !== 'root' || inSession || (!prompted && isRootCommand(found.rest)))) {
       const typed = unprompt(found.rest, options, shortPrompts);

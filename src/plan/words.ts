@@ -19,7 +19,7 @@ export function shellWords(command: string): string[] {
     } else if (char === '\\' && i + 1 < command.length) {
       word += command[++i];
       inWord = true;
-    } else if (/\s/.test(char)) {
+    } else if (isSpace(char)) {
       if (inWord) words.push(word);
       word = '';
       inWord = false;
@@ -32,6 +32,11 @@ export function shellWords(command: string): string[] {
   }
   if (inWord) words.push(word);
   return words;
+}
+
+/** `/\s/` for one character, without running a regex on every character of a page's commands. */
+function isSpace(char: string): boolean {
+  return char === ' ' || char === '\t' || char === '\n' || (char > '~' || char < ' ' ? /\s/.test(char) : false);
 }
 
 interface Scan {
@@ -52,7 +57,7 @@ function scan(text: string): Scan {
       quote = char;
     } else if (char === '\\') {
       i++;
-    } else if (char === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+    } else if (char === '#' && (i === 0 || isSpace(text[i - 1]!))) {
       return { comment: i };
     }
   }
