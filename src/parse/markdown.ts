@@ -19,8 +19,8 @@ export function parseMarkdown(source: string, file?: string): Root {
   const text = toLf(source);
   const frontMatter = readFrontMatterBlock(text);
   // Front matter lines are blanked, not removed, so every token keeps its line number.
-  const body = frontMatter ? '\n'.repeat(frontMatter.endLine) + text.split('\n').slice(frontMatter.endLine).join('\n') : text;
-  const root: Root = { type: 'root', children: [], position: span(1, text.split('\n').length) };
+  const body = frontMatter ? '\n'.repeat(frontMatter.endLine) + text.slice(frontMatter.bodyStart) : text;
+  const root: Root = { type: 'root', children: [], position: span(1, countLines(text)) };
   if (frontMatter) root.children.push({ type: 'yaml', value: frontMatter.value, position: span(1, frontMatter.endLine) });
   const tokens = tokenizer.parse(body, {});
   const tooDeep = tokens.find((token) => token.level >= maxNesting - 1);
@@ -30,16 +30,25 @@ export function parseMarkdown(source: string, file?: string): Root {
 }
 
 export function toLf(source: string): string {
-  return source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
-/** YAML front matter: a `---` first line, up to the next `---` line. */
-function readFrontMatterBlock(text: string): { value: string; endLine: number } | undefined {
-  if (!/^---[ \t]*\n/.test(text)) return undefined;
-  const lines = text.split('\n');
-  const close = lines.findIndex((line, i) => i > 0 && /^---[ \t]*$/.test(line));
-  if (close < 0) return undefined;
-  return { value: lines.slice(1, close).join('\n'), endLine: close + 1 };
+function countLines(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
+}
+
+/** YAML front matter: a `---` first line, up to the next `---` line; `bodyStart` is the offset of the line after it. */
+function readFrontMatterBlock(text: string): { value: string; endLine: number; bodyStart: number } | undefined {
+  const open = /^---[ \t]*\n/.exec(text);
+  if (!open) return undefined;
+  const close = /^---[ \t]*$/m.exec(text.slice(open[0].length));
+  if (!close) return undefined;
+  const value = text.slice(open[0].length, open[0].length + close.index).replace(/\n$/, '');
+  const closeEnd = open[0].length + close.index + close[0].length;
+  return { value, endLine: countLines(text.slice(0, closeEnd)), bodyStart: closeEnd + 1 };
 }
 
 /** Turns markdown-it's flat open/close token stream into nested mdast nodes under `root`. */

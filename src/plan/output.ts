@@ -52,6 +52,7 @@ const separators = new Set([';', '&&', '||', '|', '&']);
 
 /** What each `echo` of the command prints, also inside `sh -c '...'` and after `docker run alpine`. */
 function echoed(command: string): string[] {
+  if (!command.includes('echo')) return [];
   const tokens = shellWords(command)
     .flatMap((word) => (/\s/.test(word) ? shellWords(word) : [word]))
     .flatMap((word) => word.split(/(;|&&|\|\||\||&)/).filter(Boolean));
