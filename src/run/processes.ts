@@ -29,8 +29,10 @@ export function killSession(leader: number): void {
  * daemonized (`setsid -f`, a double fork) has left its session and its parent, not its environment.
  */
 export function killMarked(entry: string): void {
+  // A process older than this one cannot hold an entry this one made up: its environment is not read.
+  const since = Number(readProcStat(process.pid)?.startTime ?? 0);
   for (let round = 0; round < 10; round++) {
-    const victims = (liveProcesses() ?? []).filter((p) => p.pid !== process.pid && environ(p.pid).includes(entry));
+    const victims = (liveProcesses() ?? []).filter((p) => p.pid !== process.pid && Number(p.startTime) >= since && environ(p.pid).includes(entry));
     if (victims.length === 0) return;
     for (const { pid } of victims) signal(pid);
   }
