@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cli, ms, seconds, table, time, which } from './lib.mjs';
+import { cli, seconds, table, time, which } from './lib.mjs';
 import { workloads } from './workloads.mjs';
 
 const floor = fileURLToPath(new URL('floor.mjs', import.meta.url));
@@ -20,10 +20,9 @@ const runners = {
 const slow = new Set(['clitest', 'shelltest', 'txm']);
 
 export function benchSteps(sizes = [300, 1000]) {
-  const rows = [];
   const missing = Object.keys(runners).filter((name) => !which(runners[name].program));
+  const walls = Object.fromEntries(sizes.map((n) => [n, {}]));
   for (const n of sizes) {
-    const results = {};
     for (const [name, runner] of Object.entries(runners)) {
       if (missing.includes(name)) continue;
       const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
@@ -33,14 +32,20 @@ export function benchSteps(sizes = [300, 1000]) {
       writeFileSync(file, workload.write(n, true));
       time(runner.program, runner.args(file), { runs: 1, env: runner.env, expectExit: 'failure', cwd: dir });
       writeFileSync(file, workload.write(n, false));
-      results[name] = time(runner.program, runner.args(file), { runs: slow.has(name) ? 3 : 7, env: runner.env, cwd: dir });
+      walls[n][name] = time(runner.program, runner.args(file), { runs: slow.has(name) ? 3 : 7, env: runner.env, cwd: dir });
       rmSync(dir, { recursive: true, force: true });
     }
-    for (const [name, wall] of Object.entries(results)) {
-      rows.push([n, name, seconds(wall), ms(wall / n), `${(wall / results.bash).toFixed(1)}x`, results.cram ? `${(wall / results.cram).toFixed(2)}x` : '-']);
-    }
   }
-  return { rows: table(['steps', 'runner', 'wall (median)', 'per step', 'vs bash', 'vs cram'], rows), missing };
+  // The marginal cost of a step: what the larger lesson costs more, per step it has more; start-up cancels out.
+  const [small, large] = [sizes[0], sizes.at(-1)];
+  const perStep = (seconds) => `${(seconds * 1000).toFixed(3)} ms`;
+  const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}x` : '-');
+  const rows = Object.keys(walls[large]).map((name) => {
+    const [a, b] = [walls[small][name], walls[large][name]];
+    return [name, seconds(a), seconds(b), perStep(b / large), perStep((b - a) / (large - small)), ratio(b, walls[large].bash), ratio(a, walls[small].cram), ratio(b, walls[large].cram)];
+  });
+  const headers = ['runner', `wall, ${small} steps`, `wall, ${large} steps`, `wall / ${large}`, `per step more (${small}→${large})`, `vs bash (${large})`, `vs cram (${small})`, `vs cram (${large})`];
+  return { rows: table(headers, rows), missing };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
