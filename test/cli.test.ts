@@ -2,12 +2,20 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { lesson, root } from './helpers.js';
+import { execa } from 'execa';
+import { cli, lesson, root } from './helpers.js';
 
 // The seed page exactly as given, with no annotation.
 const seed = join(root, 'test/fixtures/pages/layers-seed.md');
 
 describe('lesson plan', () => {
+  test('printing into a pipe that its reader closed early: no crash, the usual exit status', async () => {
+    const both = `${join(root, 'lessons/layers.md')} ${join(root, 'lessons/registry.md')}`;
+    // `true` exits without reading: every write of the plan meets a closed pipe.
+    const result = await execa('bash', ['-c', `for i in 1 2 3 4 5; do node ${cli} plan ${both} | true; echo "status \${PIPESTATUS[0]}"; done`], { all: true });
+    expect(result.all).toBe(Array(5).fill('status 0').join('\n'));
+  });
+
   test('--json on the seed page gives the documented contract: 2 files, 7 commands, 1 interactive', async () => {
     const { stdout, exitCode } = await lesson(['plan', seed, '--json']);
     expect(exitCode).toBe(0);

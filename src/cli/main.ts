@@ -18,6 +18,14 @@ const program = new Command('lesson')
   .exitOverride()
   .showHelpAfterError('(lesson --help lists the commands)');
 
+// A reader that stops early (`lesson plan x | head`) closes the pipe: the rest of the output goes
+// nowhere, and the command ends as it would have (a run still tears down what it started).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 // One file per command: each adds itself to the program.
 registerRun(program);
 registerPlan(program);
