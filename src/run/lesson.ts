@@ -89,7 +89,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       Object.assign(environment, await (described ?? engine.describe()));
     }
     const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workdir };
-    shell = ShellSession.start({ cwd: workdir, env, scratch: runRoot });
+    shell = ShellSession.start({ cwd: workdir, env });
     const ahead = new Map<Step, Promise<ShellRun>>();
 
     for (const [index, step] of lesson.steps.entries()) {

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { killSession } from './processes.js';
 
@@ -13,24 +11,19 @@ export interface ShellRun {
   durationMs: number;
 }
 
-// Commands arrive in batches: a file of NUL-terminated commands, whose path comes on fd 3. So a step's own
-// stdin can be /dev/null, nothing a command reads can swallow the next one, and bash reads a batch in a
-// few reads of a regular file (from a pipe it reads a byte at a time: half its time on quick steps).
-// Each command runs in this one shell (cd and variables carry over); a marker with its status frames
-// where its output ends. A step that leaves the loop (`break`, `continue`) ends the shell, as `exit` does.
+// Commands arrive on fd 3, NUL-terminated, so a step's own stdin can be /dev/null and the
+// script cannot be swallowed by a command that reads stdin. Each command runs in this one shell
+// (cd and variables carry over); a marker with its status frames where its output ends. A step that
+// leaves this loop (`break`, or `continue`, which would skip its marker) ends the shell, as `exit` does.
 const loop = (marker: string) => `
 exec 2>&1
-while IFS= read -r __lesson_batch <&3; do
-  mapfile -d '' -t __lesson_commands < "$__lesson_batch"
-  __lesson_open=0
-  for __lesson_command in "\${__lesson_commands[@]}"; do
-    [ "$__lesson_open" = 0 ] || exit
-    __lesson_open=1
-    eval "$__lesson_command" </dev/null 3<&-
-    printf '\\n${marker} %s\\n' "$?"
-    __lesson_open=0
-  done
+__lesson_open=0
+while IFS= read -r -d '' __lesson_command <&3; do
   [ "$__lesson_open" = 0 ] || exit
+  __lesson_open=1
+  eval "$__lesson_command" </dev/null 3<&-
+  printf '\\n${marker} %s\\n' "$?"
+  __lesson_open=0
 done`;
 
 /** A command written to the shell, waiting for its frame. */
@@ -57,18 +50,14 @@ export class ShellSession {
   private readonly frame: string;
   /** Where to resume looking for the frame, so long outputs are scanned once. */
   private searchFrom = 0;
-  /** What every command gets once the shell failed to start, or could not be given its commands. */
+  /** What every command gets once the shell failed to start. */
   private failed?: ShellRun;
   /** Commands gathered by `batch`, written to the shell in one go. */
   private pending?: string[];
-  /** How many batch files were written, which names the next. */
-  private batches = 0;
 
   private constructor(
     private readonly process: ChildProcessByStdio<null, Readable, Readable>,
     marker: string,
-    /** Where the batch files go: a folder of the runner's own, removed with the run. */
-    private readonly scratch: string,
   ) {
     this.frame = `\n${marker} `;
     const onData = (chunk: string) => {
@@ -85,7 +74,11 @@ export class ShellSession {
       process.once('exit', () => resolve());
       // A shell that could not start (no bash, a missing folder) emits this instead of 'exit'.
       process.once('error', (error) => {
-        this.fail(error.message);
+        this.failed = { ...exited, output: error.message };
+        for (const entry of this.queue.splice(0)) {
+          clearTimeout(entry.timer);
+          entry.resolve(this.failed);
+        }
         resolve();
       });
     });
@@ -100,7 +93,7 @@ export class ShellSession {
     });
   }
 
-  static start(options: { cwd: string; env: Record<string, string | undefined>; scratch: string }): ShellSession {
+  static start(options: { cwd: string; env: Record<string, string | undefined> }): ShellSession {
     // Only has to be absent from what steps print; node:crypto would cost more to load than a lesson step.
     const marker = `__lesson_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     // node's own spawn, not execa: this one long-lived process is on every lesson's start-up path,
@@ -111,7 +104,7 @@ export class ShellSession {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout kills every process a step started
     });
-    return new ShellSession(child as ChildProcessByStdio<null, Readable, Readable>, marker, options.scratch);
+    return new ShellSession(child as ChildProcessByStdio<null, Readable, Readable>, marker);
   }
 
   get pid(): number | undefined {
@@ -133,7 +126,7 @@ export class ShellSession {
       const entry: Queued = { timeoutMs, resolve };
       this.queue.push(entry);
       if (this.pending) this.pending.push(command, '\0');
-      else this.send(command + '\0');
+      else this.input.write(command + '\0');
       if (this.queue.length === 1) this.begin(entry);
     });
   }
@@ -145,28 +138,12 @@ export class ShellSession {
       queue();
     } finally {
       this.pending = undefined;
-      if (pending.length > 0) this.send(pending.join(''));
+      if (pending.length > 0) this.input.write(pending.join(''));
     }
   }
 
-  private send(commands: string): void {
-    const file = join(this.scratch, `batch-${++this.batches}`);
-    try {
-      writeFileSync(file, commands);
-    } catch (error) {
-      // The shell would wait for commands that never come: it goes, and every waiting step is told why.
-      if (this.process.pid !== undefined && this.running) killSession(this.process.pid);
-      return this.fail(`cannot hand the commands to the lesson's shell: ${(error as Error).message}`);
-    }
-    (this.process.stdio[3] as unknown as Writable).write(file + '\n');
-  }
-
-  private fail(why: string): void {
-    this.failed = { ...exited, output: why };
-    for (const entry of this.queue.splice(0)) {
-      clearTimeout(entry.timer);
-      entry.resolve(this.failed);
-    }
+  private get input(): Writable {
+    return this.process.stdio[3] as unknown as Writable;
   }
 
   /** Kills the shell and every process it started, even those that left its group; safe to call twice. */
