@@ -67,4 +67,10 @@ describe('the fast tokenizer builds the same tree remark builds', () => {
     const tree = parseMarkdown('---\ntitle: x\n---\n# Heading\n\n```sh\nls\n```\n');
     expect(outline(tree)).toEqual(['1 yaml "title: x"', '4 heading "Heading"', '6 code sh null "ls"']);
   });
+
+  test('front matter closes at a `---` line, not at `---` after a U+2028 inside a line', () => {
+    const tree = parseMarkdown('---\ntitle: x\u2028---\n# t\n---\n# After\n');
+    expect(tree.children[0]).toMatchObject({ type: 'yaml', value: 'title: x\u2028---\n# t', position: { end: { line: 4 } } });
+    expect(outline(tree).at(-1)).toBe('5 heading "After"');
+  });
 });

@@ -174,7 +174,7 @@ const volatile = fc.oneof(
 );
 const plain = fc.oneof(
   fc.constantFrom('IMAGE', 'CREATED BY', '<missing>', 'Step 1/2 : FROM alpine', ' ---> ', 'Successfully built', 'ok', 'deadbeef', 'défi ❯'),
-  fc.constantFrom('\x1b[31m', '\x1b[0m', '\x1b[2K', '\r', '\t', '   ', '  ', ' ', '\x1b]0;title\x07', '\b'),
+  fc.constantFrom('\x1b[31m', '\x1b[0m', '\x1b[2K', '\r', '\t', '   ', '  ', ' ', '\x1b]0;title\x07', '\b', '\u2028', '\u2029'),
   fc.string({ maxLength: 8 }),
 );
 const outputLine = fc.array(fc.oneof(volatile, plain), { maxLength: 8 }).map((parts) => parts.join(''));

@@ -32,6 +32,12 @@ describe('ShellSession: one real bash for a whole lesson', () => {
     }
   });
 
+  test('a continue with no step after it ends the shell at once, not at its timeout', async () => {
+    const run = await shell.run('continue', 5000);
+    expect(run).toMatchObject({ timedOut: false, output: '' });
+    expect(shell.running).toBe(false);
+  });
+
   test('cd, variables and $(...) carry over from step to step', async () => {
     await shell.run('mkdir sub && cd sub', 5000);
     await shell.run('NAME=$(echo world)', 5000);

@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { constants, Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
 import { cacheFolder } from '../run/cache-folder.js';
 
 /** A hash of main.cjs, set by scripts/build.mjs: V8 checks a cache's length, not its content. */
@@ -15,14 +16,19 @@ const bundle = join(__dirname, 'main.cjs');
 const folder = cacheFolder();
 const build = `code-${LESSON_BUNDLE_ID}-`;
 const cacheFile = join(folder, `${build}${process.version}-${process.arch}-${commandOf(process.argv.slice(2))}.bin`);
-const cached = readIfThere(cacheFile);
+const cached = readCache(cacheFile);
 const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), {
   filename: bundle,
   cachedData: cached,
   importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
-// Written once the command is done, so the functions it ran are in the cache compiled.
-if (!cached || script.cachedDataRejected) process.once('exit', () => saveCache(script));
+// Written once the command is done, so the functions it ran are in the cache compiled; not after bad
+// usage or input (status 2), which stops before most of the command's code has run.
+if (!cached || script.cachedDataRejected) {
+  process.once('exit', (status) => {
+    if (status !== 2) saveCache(script);
+  });
+}
 
 const bundleModule = { exports: {} };
 script.runInThisContext()(bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, dirname(bundle));
@@ -37,31 +43,45 @@ function commandOf(args: string[]): string {
   return ['plan', 'lint', 'check', 'new', 'shell'].includes(first) ? first : 'run';
 }
 
-function readIfThere(file: string): Buffer | undefined {
+/**
+ * The cache, behind a CRC-32 of itself. V8 checks only a cache's header and length: one damaged
+ * anywhere else (a write cut short by a power loss) would crash every start, so it is checked here.
+ */
+function readCache(file: string): Buffer | undefined {
+  let stored: Buffer;
   try {
-    return readFileSync(file);
+    stored = readFileSync(file);
   } catch {
     return undefined;
   }
+  const data = stored.subarray(4);
+  return stored.length > 4 && stored.readUInt32LE(0) === crc32(data) ? data : undefined;
 }
 
 /** Best effort: a read-only or missing cache folder only costs the next start its compile. */
 function saveCache(compiled: Script): void {
   try {
     mkdirSync(folder, { recursive: true });
+    const data = compiled.createCachedData();
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32LE(crc32(data));
     // Renamed into place, so a lesson starting meanwhile reads a whole cache or none.
     const temporary = `${cacheFile}.${process.pid}`;
-    writeFileSync(temporary, compiled.createCachedData());
+    writeFileSync(temporary, Buffer.concat([sum, data]));
     renameSync(temporary, cacheFile);
-    removeOtherBuilds();
+    removeOthers();
   } catch {
     // nothing to save into
   }
 }
 
-/** Every rebuild makes new caches; those of the builds before are of no more use. */
-function removeOtherBuilds(): void {
+/**
+ * Every rebuild makes new caches; those of the builds before are of no more use, nor are the
+ * temporary files of writes that were cut short (a writer's, taken meanwhile, only fails its rename).
+ */
+function removeOthers(): void {
   for (const name of readdirSync(folder)) {
-    if (name.startsWith('code-') && !name.startsWith(build)) rmSync(join(folder, name), { force: true });
+    const stale = !name.startsWith(build) || /\.bin\.\d+$/.test(name);
+    if (name.startsWith('code-') && stale) rmSync(join(folder, name), { force: true });
   }
 }

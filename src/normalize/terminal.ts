@@ -19,7 +19,8 @@ export const cleanTerminal: Transform = (text) => (control.test(text) ? renderTe
 
 /** Text with no control character renders as itself: most outputs take this path and skip the tokenizer. */
 const control = /[\x00-\x08\x0b-\x1f\x7f]/;
-const withoutTrailingBlanks: Transform = (text) => text.replace(/[ \t]+$/gm, '');
+// Not /[ \t]+$/gm: with `m`, `$` also ends a line at U+2028 and U+2029, which a terminal prints as text.
+const withoutTrailingBlanks: Transform = (text) => text.replace(/[ \t]+(?=\n|$)/g, '');
 
 /** What a terminal shows of `text`, line by line. */
 export const renderTerminal: Transform = (text) =>

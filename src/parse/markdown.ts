@@ -44,7 +44,8 @@ function countLines(text: string): number {
 function readFrontMatterBlock(text: string): { value: string; endLine: number; bodyStart: number } | undefined {
   const open = /^---[ \t]*\n/.exec(text);
   if (!open) return undefined;
-  const close = /^---[ \t]*$/m.exec(text.slice(open[0].length));
+  // Lines end at \n only: with the `m` flag, U+2028 and U+2029 inside a line would end it too.
+  const close = /(?<=^|\n)---[ \t]*(?=\n|$)/.exec(text.slice(open[0].length));
   if (!close) return undefined;
   const value = text.slice(open[0].length, open[0].length + close.index).replace(/\n$/, '');
   const closeEnd = open[0].length + close.index + close[0].length;

@@ -18,8 +18,7 @@ export interface ShellRun {
 const loop = (marker: string) => `
 exec 2>&1
 __lesson_open=0
-while IFS= read -r -d '' __lesson_command <&3; do
-  [ "$__lesson_open" = 0 ] || exit
+while { [ "$__lesson_open" = 0 ] || exit; } && IFS= read -r -d '' __lesson_command <&3; do
   __lesson_open=1
   eval "$__lesson_command" </dev/null 3<&-
   printf '\\n${marker} %s\\n' "$?"
