@@ -34,9 +34,19 @@ registerCheck(program);
 registerNew(program);
 registerShell(program);
 
-// No top-level await: the bundle is CommonJS, for V8's code cache (see bin.cts).
-program.parseAsync().catch((error: unknown) => {
-  process.exitCode = exitCodeFor(error);
+// No top-level await: the bundle is CommonJS, for V8's code cache (see bin.cts). What Node says of a
+// top-level await left pending, this says: a command that never finished must not look like a pass.
+let finished = false;
+program
+  .parseAsync()
+  .catch((error: unknown) => {
+    process.exitCode = exitCodeFor(error);
+  })
+  .finally(() => (finished = true));
+process.on('exit', (status) => {
+  if (finished || status !== 0) return;
+  process.stderr.write(`${pc.red('error')} lesson stopped before its command finished: a bug, please report it\n`);
+  process.exitCode = 13;
 });
 
 /** 0 passed, 1 a step failed (set by the command), 2 bad usage or bad input. */
