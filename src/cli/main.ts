@@ -42,7 +42,12 @@ program
   .catch((error: unknown) => {
     process.exitCode = exitCodeFor(error);
   })
-  .finally(() => (finished = true));
+  .finally(() => {
+    finished = true;
+    // Ends now rather than once the event loop is empty: by then Node would first wait for V8's
+    // background compiles of what got hot (8 ms after a 1000-step lesson). The output is flushed first.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+  });
 process.on('exit', (status) => {
   if (finished || status !== 0) return;
   process.stderr.write(`${pc.red('error')} lesson stopped before its command finished: a bug, please report it\n`);
