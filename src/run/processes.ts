@@ -1,27 +1,21 @@
 // Finding and killing every process a lesson started, including those that left its process group:
 // a step's timeout, the end of a run and Ctrl-C must leave nothing running.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /**
  * SIGKILLs every process of the session `leader` leads and every descendant of it. The pty's child and
  * the lesson's shell are session leaders, so their session holds everything started in them, even jobs
  * an interactive shell moved to their own process groups (which a kill of the group `-pid` misses);
- * descendants catch those that called setsid. Repeats because a process may fork while its siblings
- * are being killed.
+ * descendants catch those that called setsid.
  */
 export function killSession(leader: number): void {
-  for (let round = 0; round < 10; round++) {
-    const all = liveProcesses();
-    if (all === undefined) {
-      // No /proc (not Linux): the process group is the best we can name.
-      signal(-leader);
-      return;
-    }
-    const victims = sessionOf(leader, all);
-    if (victims.length === 0) return;
-    for (const pid of victims) signal(pid);
+  if (!existsSync('/proc')) {
+    // Not Linux: the process group is the best we can name.
+    signal(-leader);
+    return;
   }
+  killUntilNoneNew((all) => sessionOf(leader, all));
 }
 
 /**
@@ -31,10 +25,25 @@ export function killSession(leader: number): void {
 export function killMarked(entry: string): void {
   // A process older than this one cannot hold an entry this one made up: its environment is not read.
   const since = Number(readProcStat(process.pid)?.startTime ?? 0);
+  killUntilNoneNew((all) => all.filter((p) => p.pid !== process.pid && Number(p.startTime) >= since && environ(p.pid).includes(entry)));
+}
+
+/**
+ * Kills what `victims` picks among the live processes, then looks again for processes it had not
+ * picked yet: one may have forked between the look and the kill. A process SIGKILLed cannot fork any
+ * more (the kernel refuses a fork with a fatal signal pending), so once a look finds nobody new, nobody
+ * is left to come: there is no waiting here for the killed to be reaped.
+ */
+function killUntilNoneNew(victims: (all: ProcessInfo[]) => ProcessInfo[]): void {
+  const killed = new Set<string>();
   for (let round = 0; round < 10; round++) {
-    const victims = (liveProcesses() ?? []).filter((p) => p.pid !== process.pid && Number(p.startTime) >= since && environ(p.pid).includes(entry));
-    if (victims.length === 0) return;
-    for (const { pid } of victims) signal(pid);
+    // The pid with its start time names one process, even once the pid is reused.
+    const fresh = victims(liveProcesses()).filter((p) => !killed.has(`${p.pid}@${p.startTime}`));
+    if (fresh.length === 0) return;
+    for (const p of fresh) {
+      signal(p.pid);
+      killed.add(`${p.pid}@${p.startTime}`);
+    }
   }
 }
 
@@ -67,7 +76,7 @@ interface ProcessInfo extends ProcStat {
 }
 
 /** Processes in the leader's session or group, or descended from it. */
-function sessionOf(leader: number, all: ProcessInfo[]): number[] {
+function sessionOf(leader: number, all: ProcessInfo[]): ProcessInfo[] {
   const chosen = new Set<number>();
   for (const p of all) if (p.session === leader || p.pgrp === leader) chosen.add(p.pid);
   // Parents come before children only by luck of pid order, so grow the set until it stops changing.
@@ -81,16 +90,16 @@ function sessionOf(leader: number, all: ProcessInfo[]): number[] {
     }
   }
   chosen.delete(process.pid);
-  return [...chosen];
+  return all.filter((p) => chosen.has(p.pid));
 }
 
-/** Every live (not zombie) process; undefined without /proc. */
-function liveProcesses(): ProcessInfo[] | undefined {
+/** Every live (not zombie) process; none without /proc. */
+function liveProcesses(): ProcessInfo[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return undefined;
+    return [];
   }
   return entries.flatMap((name) => {
     const stat = readProcStat(Number(name));
