@@ -6,7 +6,7 @@ import { InputError } from '../types.js';
 // Pages are read into mdast, the syntax tree of remark, with a position on every node; the tokens
 // come from markdown-it's CommonMark parser, measured at 30-50 MB/s on tutorial pages where
 // micromark (remark's tokenizer) gives 1-2 MB/s (docs/performance.md). Both are CommonMark parsers;
-// test/markdown.test.ts checks that their block structure agrees on every page we know.
+// test/parse/markdown.test.ts checks that their block structure agrees on every page we know.
 // markdown-it silently drops what is nested deeper than this (quotes in lists in quotes...): such a
 // page is refused with its line instead (see deeperThanRead), so no block is ever lost without a word.
 const maxNesting = 64;

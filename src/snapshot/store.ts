@@ -90,7 +90,7 @@ export function writeSnapshot(path: string, snapshot: Snapshot): void {
 
 export function formatSnapshot(snapshot: Snapshot): string {
   const header = `# Snapshot of ${snapshot.lesson}, written by \`lesson -u\`. Outputs are normalized: <id-N>, <ago>, <time>...\n`;
-  // Two texts yaml 2.9 writes in a way that does not read back the same (found by test/properties.test.ts):
+  // Two texts yaml 2.9 writes in a way that does not read back the same (found by test/reliability/properties.test.ts):
   // only blanks and line breaks, as a block literal, and control characters, double-quoted and folded.
   // The first are double-quoted, and double-quoted text stays on one line, as in JSON.
   const doc = new Document(snapshot);

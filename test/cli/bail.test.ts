@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { lesson } from './helpers.js';
+import { lesson } from '../helpers.js';
 
 function pageWithAFailure(): { dir: string; page: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lesson-bail-'));

@@ -7,7 +7,7 @@ import xterm from '@xterm/headless';
 import pty from 'node-pty';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { cli, dockerSkipReason, leftovers, lesson, root } from './helpers.js';
+import { cli, dockerSkipReason, leftovers, lesson, root } from '../helpers.js';
 
 /** How the failing fixture's step reads under its lesson, in a terminal or not. */
 const failingStep = [

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { lesson } from './helpers.js';
+import { lesson } from '../helpers.js';
 
 // A page that proves itself: its outputs, with wildcards, are the reference; no snapshot is needed
 // for a step whose page shows its output.

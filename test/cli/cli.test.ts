@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
-import { cli, lesson, root } from './helpers.js';
+import { cli, lesson, root } from '../helpers.js';
 
 // The seed page exactly as given, with no annotation.
 const seed = join(root, 'test/fixtures/pages/layers-seed.md');

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { lesson, root } from './helpers.js';
+import { lesson, root } from '../helpers.js';
 
 let cacheHome: string;
 const folder = () => join(cacheHome, 'lesson');

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { lesson, root } from './helpers.js';
+import { lesson, root } from '../helpers.js';
 
 const fence = '```';
 function page(lines: string[]): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { dockerSkipReason, lesson } from './helpers.js';
+import { dockerSkipReason, lesson } from '../helpers.js';
 
 const skipDocker = dockerSkipReason();
 

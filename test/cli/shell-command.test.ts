@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { runInTerminal } from '../src/run/terminal.js';
-import { cli, dockerSkipReason, lesson, root } from './helpers.js';
+import { runInTerminal } from '../../src/run/terminal.js';
+import { cli, dockerSkipReason, lesson, root } from '../helpers.js';
 
 const skipDocker = dockerSkipReason();
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterEach, describe, expect, test } from 'vitest';
-import { cli, dockerSkipReason, root } from './helpers.js';
+import { cli, dockerSkipReason, root } from '../helpers.js';
 
 const skipDocker = dockerSkipReason();
 

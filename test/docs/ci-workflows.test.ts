@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parseDocument } from 'yaml';
-import { lesson, root } from './helpers.js';
+import { lesson, root } from '../helpers.js';
 
 const github = '.github/workflows/lessons.yml';
 const gitlab = 'docs/gitlab-ci.yml';

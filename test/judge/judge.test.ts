@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { checkRun } from '../src/check/index.js';
-import type { Lesson, Snapshot, Step, StepResult } from '../src/types.js';
+import { checkRun } from '../../src/check/index.js';
+import type { Lesson, Snapshot, Step, StepResult } from '../../src/types.js';
 
 const step = (id: string, extra: Partial<Step> = {}): Step => ({ id, kind: 'command', line: 3, command: `echo ${id}`, ...extra });
 const lesson = (steps: Step[]): Lesson => ({

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { checkRun, checkStep } from '../src/check/index.js';
-import { startPageCheck } from '../src/check/page-output.js';
-import type { Lesson, Step, StepResult } from '../src/types.js';
+import { checkRun, checkStep } from '../../src/check/index.js';
+import { startPageCheck } from '../../src/check/page-output.js';
+import type { Lesson, Step, StepResult } from '../../src/types.js';
 
 const settings = { disable: [], rules: [] };
 const check = (page: string, actual: string) => startPageCheck(settings)(page, actual);

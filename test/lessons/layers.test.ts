@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import type { Snapshot } from '../src/types.js';
-import { dockerSkipReason, leftovers, lesson, root } from './helpers.js';
+import type { Snapshot } from '../../src/types.js';
+import { dockerSkipReason, leftovers, lesson, root } from '../helpers.js';
 
 const skip = dockerSkipReason();
 if (skip) console.warn(`skipping the Layers lesson end to end: ${skip}`);

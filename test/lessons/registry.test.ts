@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import type { Snapshot } from '../src/types.js';
-import { dockerSkipReason, lesson, root } from './helpers.js';
+import type { Snapshot } from '../../src/types.js';
+import { dockerSkipReason, lesson, root } from '../helpers.js';
 
 function skipReason(): string | undefined {
   const docker = dockerSkipReason();

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { lintLesson, type Finding } from '../src/lint/index.js';
-import { readPage } from '../src/parse/page.js';
-import { planLesson } from '../src/plan/index.js';
-import type { Snapshot } from '../src/types.js';
+import { lintLesson, type Finding } from '../../src/lint/index.js';
+import { readPage } from '../../src/parse/page.js';
+import { planLesson } from '../../src/plan/index.js';
+import type { Snapshot } from '../../src/types.js';
 
 const fence = '```';
 /** Lints a page given as lines; returns `line rule severity` rows and the messages. */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { builtInNormalizers, normalizeRun, type NormalizeContext } from '../src/normalize/index.js';
-import { readFrontMatter } from '../src/parse/front-matter.js';
+import { builtInNormalizers, normalizeRun, type NormalizeContext } from '../../src/normalize/index.js';
+import { readFrontMatter } from '../../src/parse/front-matter.js';
 
 // Outputs recorded in the shapes docker 20.10 (legacy builder) and 28 (BuildKit) print, with their
 // tabwriter padding, and jq's colours and CRLF as a pseudo-terminal delivers them.
 function fixture(name: string): string {
-  return readFileSync(new URL(`./fixtures/outputs/${name}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../fixtures/outputs/${name}`, import.meta.url), 'utf8');
 }
 
 function normalize(outputs: string[], context: Partial<NormalizeContext> = {}): string[] {

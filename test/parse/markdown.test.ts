@@ -5,9 +5,9 @@ import remarkFrontmatter from 'remark-frontmatter';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, test } from 'vitest';
-import { writeCorpus } from '../bench/corpus.mjs';
-import { parseMarkdown, toLf } from '../src/parse/markdown.js';
-import { root } from './helpers.js';
+import { writeCorpus } from '../../bench/corpus.mjs';
+import { parseMarkdown, toLf } from '../../src/parse/markdown.js';
+import { root } from '../helpers.js';
 
 const remark = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']);
 
@@ -36,7 +36,7 @@ function plain(node: Nodes): string {
 }
 
 function pagesWeKnow(): [string, string][] {
-  const folders = ['lessons', 'test/fixtures/pages', 'test/corpus'].map((folder) => join(root, folder));
+  const folders = ['lessons', 'test/fixtures/pages', 'test/plan/corpus'].map((folder) => join(root, folder));
   const pages = folders.flatMap((folder) => {
     try {
       return readdirSync(folder).filter((f) => f.endsWith('.md')).map((f) => join(folder, f));

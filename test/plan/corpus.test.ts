@@ -2,14 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { planJson } from '../src/cli/plan.js';
-import { readPage } from '../src/parse/page.js';
-import { planLesson } from '../src/plan/index.js';
-import { root } from './helpers.js';
+import { planJson } from '../../src/cli/plan.js';
+import { readPage } from '../../src/parse/page.js';
+import { planLesson } from '../../src/plan/index.js';
+import { root } from '../helpers.js';
 
-// Each test/corpus/<case>.md is a page written in one of the styles real tutorials use, and
+// Each test/plan/corpus/<case>.md is a page written in one of the styles real tutorials use, and
 // <case>.plan.yaml the steps of `lesson plan --json` a careful reader would take from it.
-const dir = join(root, 'test/corpus');
+const dir = join(root, 'test/plan/corpus');
 const pages = readdirSync(dir).filter((file) => file.endsWith('.md')).sort();
 
 function planned(source: string, file: string): unknown {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { readPage } from '../src/parse/page.js';
-import { planLesson } from '../src/plan/index.js';
-import { InputError } from '../src/types.js';
+import { readPage } from '../../src/parse/page.js';
+import { planLesson } from '../../src/plan/index.js';
+import { InputError } from '../../src/types.js';
 
-const seedPath = new URL('fixtures/pages/layers-seed.md', import.meta.url);
+const seedPath = new URL('../fixtures/pages/layers-seed.md', import.meta.url);
 const plan = (source: string, path = 'page.md') => planLesson(readPage(source, path, 'page'));
 const brief = (source: string) => plan(source).steps.map(({ id: _id, ...step }) => step);
 

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import { hexId, mayHoldId, overlayLink } from '../src/normalize/ids.js';
-import { normalizeRun, type NormalizeContext } from '../src/normalize/index.js';
-import { cleanTerminal, renderTerminal } from '../src/normalize/terminal.js';
-import { timePatterns } from '../src/normalize/times.js';
-import { readPage } from '../src/parse/page.js';
-import { planLesson } from '../src/plan/index.js';
-import { formatSnapshot, readSnapshot } from '../src/snapshot/store.js';
-import { InputError, type Lesson, type Snapshot } from '../src/types.js';
-import { root } from './helpers.js';
+import { hexId, mayHoldId, overlayLink } from '../../src/normalize/ids.js';
+import { normalizeRun, type NormalizeContext } from '../../src/normalize/index.js';
+import { cleanTerminal, renderTerminal } from '../../src/normalize/terminal.js';
+import { timePatterns } from '../../src/normalize/times.js';
+import { readPage } from '../../src/parse/page.js';
+import { planLesson } from '../../src/plan/index.js';
+import { formatSnapshot, readSnapshot } from '../../src/snapshot/store.js';
+import { InputError, type Lesson, type Snapshot } from '../../src/types.js';
+import { root } from '../helpers.js';
 
 // PROPERTY_RUNS=20000 npx vitest run test/properties.test.ts digs deeper.
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);

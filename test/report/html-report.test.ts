@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { lesson, root } from './helpers.js';
+import { lesson, root } from '../helpers.js';
 
 const browser = '/usr/bin/chromium';
 const noBrowser = existsSync(browser) ? undefined : `${browser} is missing: bash scripts/setup.sh --with-browser`;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { lesson } from './helpers.js';
+import { lesson } from '../helpers.js';
 import { findAll, parseXml } from './xml.js';
 
 const fixtures = 'test/fixtures/check';

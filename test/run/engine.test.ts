@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBaseImage } from '../src/run/base-image.js';
-import { onInterrupt } from '../src/run/cleanup.js';
-import { generatedContainerNames } from '../src/run/containers.js';
-import { engineRequest } from '../src/run/engine-api.js';
-import { busyboxUnusable, hostEngine, startPrivateEngine, type Engine } from '../src/run/engine.js';
+import { loadBaseImage } from '../../src/run/base-image.js';
+import { onInterrupt } from '../../src/run/cleanup.js';
+import { generatedContainerNames } from '../../src/run/containers.js';
+import { engineRequest } from '../../src/run/engine-api.js';
+import { busyboxUnusable, hostEngine, startPrivateEngine, type Engine } from '../../src/run/engine.js';
 
-const project = resolve(import.meta.dirname, '..');
+const project = resolve(import.meta.dirname, '../..');
 
 function whyNoEngine(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';

@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { readProcStat } from '../src/run/processes.js';
-import { ShellSession } from '../src/run/shell.js';
+import { readProcStat } from '../../src/run/processes.js';
+import { ShellSession } from '../../src/run/shell.js';
 
 describe('ShellSession: one real bash for a whole lesson', () => {
   let dir: string;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { keySequence, knownKeys } from '../src/run/keys.js';
-import { runInTerminal, type TerminalRequest } from '../src/run/terminal.js';
+import { keySequence, knownKeys } from '../../src/run/keys.js';
+import { runInTerminal, type TerminalRequest } from '../../src/run/terminal.js';
 
-const fixtures = fileURLToPath(new URL('./fixtures/terminal/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../fixtures/terminal/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'lesson-terminal-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

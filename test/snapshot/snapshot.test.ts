@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { formatSnapshot, readSnapshot, writeSnapshot } from '../src/snapshot/store.js';
-import type { Snapshot } from '../src/types.js';
+import { formatSnapshot, readSnapshot, writeSnapshot } from '../../src/snapshot/store.js';
+import type { Snapshot } from '../../src/types.js';
 
 const snapshot: Snapshot = {
   lesson: 'lessons/demo.md',
