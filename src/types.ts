@@ -39,35 +39,64 @@ export interface Annotations {
   checkPage?: boolean;
 }
 
-export type StepKind = 'file' | 'command' | 'interactive' | 'skip';
+export type StepKind = Step['kind'];
 
-/** One ordered, checkable action of a lesson. The JSON of `lesson plan --json` is an array of these. */
-export interface Step {
+/** What every step has, whatever its kind. */
+interface StepBase {
   /** Stable key in the snapshot: section slug + ordinal within the section. */
   id: string;
-  kind: StepKind;
   /** Line in the Markdown file where the step starts. */
   line: number;
-  /** file: the file's path, relative to the shell's current directory. */
-  path?: string;
-  /** file: its content. */
-  content?: string;
-  /** command / interactive: the shell command (continuations joined). */
-  command?: string;
-  /** interactive: lines typed at the inner prompt, in order. */
-  input?: string[];
-  /** interactive: keys sent after the input, e.g. `["Ctrl+P", "Ctrl+Q"]`. */
-  keys?: string[];
-  /** The output the page shows under the command, as written. */
-  expected?: string;
-  /** skip: why the block is not run. */
-  reason?: string;
   timeoutMs?: number;
   fails?: boolean;
   unordered?: boolean;
+}
+
+/** A file the page shows, written in the lesson shell's current directory. */
+export interface FileStep extends StepBase {
+  kind: 'file';
+  /** Relative to the shell's current directory. */
+  path: string;
+  content: string;
+}
+
+/** What command and interactive steps share: a shell command and the output the page shows under it. */
+interface ShellStepBase extends StepBase {
+  /** The shell command (continuations joined). */
+  command: string;
+  /** The output the page shows under the command, as written. */
+  expected?: string;
   /** The output the page shows (`expected`) is the reference for this step, instead of a snapshot entry. */
   checkPage?: boolean;
 }
+
+/** A command run in the lesson's shell, its output captured. */
+export interface CommandStep extends ShellStepBase {
+  kind: 'command';
+}
+
+/** A command run in a pseudo-terminal, with lines typed at its inner prompt. */
+export interface InteractiveStep extends ShellStepBase {
+  kind: 'interactive';
+  /** Lines typed at the inner prompt, in order. */
+  input: string[];
+  /** Keys sent after the input, e.g. `["Ctrl+P", "Ctrl+Q"]`. */
+  keys?: string[];
+}
+
+/** A block that is not run, and why. */
+export interface SkipStep extends StepBase {
+  kind: 'skip';
+  reason: string;
+  /** The command the block holds, when it holds one (a PowerShell line). */
+  command?: string;
+}
+
+/** One ordered, checkable action of a lesson. The JSON of `lesson plan --json` is an array of these. */
+export type Step = FileStep | CommandStep | InteractiveStep | SkipStep;
+
+/** A step that runs a shell command: the kinds whose output the page may show. */
+export type ShellStep = CommandStep | InteractiveStep;
 
 /** A heading-delimited part of the page, kept so prose-only sections can be reported as such. */
 export interface Section {
@@ -116,24 +145,7 @@ export interface Snapshot {
   steps: Record<string, SnapshotEntry>;
 }
 
-/** A problem in a user's input, reported as `file:line: message` with exit code 2. */
-export class InputError extends Error {
-  constructor(
-    message: string,
-    readonly file?: string,
-    readonly line?: number,
-  ) {
-    super(message);
-    this.name = 'InputError';
-  }
+/** Which Docker engine lessons use: a private one per run, or the user's own; chosen on the command line only. */
+export type EngineChoice = 'private' | 'host';
 
-  get location(): string {
-    if (!this.file) return '';
-    return this.line ? `${this.file}:${this.line}` : this.file;
-  }
-
-  /** `file:line: message`, or the message alone when no file is known. */
-  describe(): string {
-    return this.location ? `${this.location}: ${this.message}` : this.message;
-  }
-}
+export const engineChoices: readonly EngineChoice[] = ['private', 'host'];

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { constants, Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
 import { cacheFolder } from '../run/cache-folder.js';
+import { commandOf } from './command-names.js';
 
 /** A hash of main.cjs, set by scripts/build.mjs: V8 checks a cache's length, not its content. */
 declare const LESSON_BUNDLE_ID: string;
@@ -15,6 +16,8 @@ declare const LESSON_BUNDLE_ID: string;
 const bundle = join(__dirname, 'main.cjs');
 const folder = cacheFolder();
 const build = `code-${LESSON_BUNDLE_ID}-`;
+// A cache holds what its first process compiled, so each command has its own: one made by `--version`
+// would leave a lesson run compiling most of what it needs.
 const cacheFile = join(folder, `${build}${process.version}-${process.arch}-${commandOf(process.argv.slice(2))}.bin`);
 const cached = readCache(cacheFile);
 const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), {
@@ -32,16 +35,6 @@ if (!cached || script.cachedDataRejected) {
 
 const bundleModule = { exports: {} };
 script.runInThisContext()(bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, dirname(bundle));
-
-/**
- * A cache holds what its first process compiled, so each command has its own: one made by
- * `--version` would leave a lesson run compiling most of what it needs.
- */
-function commandOf(args: string[]): string {
-  const first = args[0];
-  if (first === undefined || first.startsWith('-')) return 'options';
-  return ['plan', 'lint', 'check', 'new', 'shell'].includes(first) ? first : 'run';
-}
 
 /**
  * The cache, behind a CRC-32 of itself. V8 checks only a cache's header and length: one damaged

@@ -3,7 +3,8 @@ import { basename, join, resolve } from 'node:path';
 import { readPage, type Page, type ReadOptions } from '../parse/page.js';
 import { decodeUtf8, maxPageBytes } from '../parse/text.js';
 import { planLesson } from '../plan/index.js';
-import { InputError, type Lesson } from '../types.js';
+import type { Lesson } from '../types.js';
+import { InputError } from '../errors.js';
 
 export const lessonsDir = 'lessons';
 

@@ -1,14 +1,10 @@
-// The CLI: one command per file; started by bin.cts.
+// The CLI: one command per file (commands/), named in command-names.ts; started by bin.cts.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
-import { InputError } from '../types.js';
-import { registerCheck } from './check-command.js';
-import { registerLint } from './lint-command.js';
-import { registerPlan } from './plan-command.js';
-import { registerRun } from './run-command.js';
-import { registerNew } from './new-command.js';
-import { registerShell } from './shell-command.js';
+import { EngineUnavailable, InputError } from '../errors.js';
+import { commandNames, defaultCommand } from './command-names.js';
+import { commands } from './commands.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,13 +22,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// One file per command: each adds itself to the program.
-registerRun(program);
-registerPlan(program);
-registerLint(program);
-registerCheck(program);
-registerNew(program);
-registerShell(program);
+// One file per command, in the order of the list: `lesson --help` shows them so.
+for (const name of commandNames) commands[name](program.command(name, { isDefault: name === defaultCommand }));
 
 // No top-level await: the bundle is CommonJS, for V8's code cache (see bin.cts). What Node says of a
 // top-level await left pending, this says: a command that never finished must not look like a pass.
@@ -61,7 +52,7 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`${pc.red('error')} ${error.describe()}\n`);
     return 2;
   }
-  if (error instanceof Error && error.name === 'EngineUnavailable') {
+  if (error instanceof EngineUnavailable) {
     process.stderr.write(`${pc.red('error')} ${error.message}\n`);
     return 2;
   }

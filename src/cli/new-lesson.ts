@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 import { lessonsDir } from './lessons.js';
 
 /** Writes `lessons/<name>.md`, a page that runs as it is; returns its path. Never overwrites a page. */

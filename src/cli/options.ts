@@ -1,15 +1,24 @@
 import { Option } from 'commander';
-import type { EngineChoice } from '../run/requirements.js';
 import { defaultSnapshotsDir } from '../snapshot/default-dir.js';
+import { engineChoices, type EngineChoice } from '../types.js';
 
 // Options several commands take, defined once so their names, choices and defaults cannot drift apart.
 
-const engines: EngineChoice[] = ['private', 'host'];
+/** What `--snapshots` and `--engine` parse to, in every command that runs lessons. */
+export interface SharedFlags {
+  snapshots: string;
+  engine: EngineChoice;
+}
 
 export function engineOption(description = 'Docker engine for lessons that need one'): Option {
-  return new Option('--engine <engine>', description).choices(engines).default('private' satisfies EngineChoice);
+  return new Option('--engine <engine>', description).choices(engineChoices).default('private' satisfies EngineChoice);
 }
 
 export function snapshotsOption(description = 'folder of snapshot files'): Option {
   return new Option('--snapshots <dir>', description).default(defaultSnapshotsDir);
+}
+
+/** Whether this runs in CI, which never writes snapshots. */
+export function isCi(): boolean {
+  return Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 import { isPage, lessonsDir, listLessons, resolveLesson } from './lessons.js';
 
 /**

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { isFileName } from '../parse/labels.js';
 import type { Lesson } from '../types.js';
-import { simpleCommands } from './shell-text.js';
+import { simpleCommands } from './simple-commands.js';
 
 /** A file of the lesson's working directory that a step writes or reads, as far as the page says. */
 export interface FileUse {
@@ -43,14 +43,14 @@ export function fileUses(lesson: Lesson): FileUses {
       uses.push({ kind, path: inside(cwd!, written), written, line: step.line, ...extra, ...(oneOf && { oneOf }) });
     };
     if (step.kind === 'file') {
-      at('write', step.path!);
-      if (/^(Dockerfile|Containerfile)\b|\.dockerfile$/i.test(posix.basename(step.path!))) {
-        const dir = posix.dirname(step.path!);
-        for (const source of dockerfileSources(step.content ?? '')) at('read', posix.join(dir, source), { anyTime: true, written: source });
+      at('write', step.path);
+      if (/^(Dockerfile|Containerfile)\b|\.dockerfile$/i.test(posix.basename(step.path))) {
+        const dir = posix.dirname(step.path);
+        for (const source of dockerfileSources(step.content)) at('read', posix.join(dir, source), { anyTime: true, written: source });
       }
     }
     if (step.kind !== 'command') continue;
-    for (const typed of simpleCommands(step.command ?? '')) {
+    for (const typed of simpleCommands(step.command)) {
       redirections(typed, at);
       const [program = '', ...args] = withoutRedirections(typed);
       if (program === 'cd') {

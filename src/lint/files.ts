@@ -1,5 +1,5 @@
 import { fileUses, type FileUse } from './file-uses.js';
-import type { Finding, Rule } from './index.js';
+import type { Finding, Rule } from './rule.js';
 
 /** A write that gives the read its file: the same path, or a file inside it when it names a folder. */
 function provides(write: FileUse, path: string, fold: (text: string) => string): boolean {

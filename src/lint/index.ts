@@ -1,35 +1,15 @@
-import type { Problem } from '../parse/annotations.js';
-import type { Lesson, Snapshot } from '../types.js';
 import { fileCase, missingFile } from './files.js';
 import { neverEnds } from './never-ends.js';
-import { pageOutput } from './page-output.js';
+import { pageDrift } from './page-drift.js';
 import { placeholder } from './placeholder.js';
+import type { Finding, LintInput, Rule } from './rule.js';
 import { sessionExit } from './session-exit.js';
 
-export type Severity = 'error' | 'warning';
-
-/** Something in a lesson that will break its run or mislead its reader, at a line of the page. */
-export interface Finding {
-  line: number;
-  severity: Severity;
-  message: string;
-  /** The rule's name, printed after the message so a reader can look it up (docs/lessons.md). */
-  rule: string;
-}
-
-export interface LintInput {
-  lesson: Lesson;
-  /** Unknown annotation and front-matter keys, found by a lenient read of the page. */
-  problems: Problem[];
-  /** The lesson's snapshot, when it has one: the outputs its steps printed last time. */
-  recorded?: Snapshot;
-}
-
-export type Rule = (input: LintInput) => Finding[];
+export type { Finding, LintInput, Severity } from './rule.js';
 
 const unknownKey: Rule = ({ problems }) => problems.map((problem) => ({ ...problem, severity: 'error', rule: 'unknown-key' }));
 
-const rules: Rule[] = [unknownKey, placeholder, fileCase, missingFile, sessionExit, neverEnds, pageOutput];
+const rules: Rule[] = [unknownKey, placeholder, fileCase, missingFile, sessionExit, neverEnds, pageDrift];
 
 /** Every finding of every rule, in page order. Pure: nothing is run or read. */
 export function lintLesson(input: LintInput): Finding[] {

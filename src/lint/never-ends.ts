@@ -1,6 +1,6 @@
 import type { Step } from '../types.js';
-import type { Rule } from './index.js';
-import { inBackground, simpleCommands } from './shell-text.js';
+import type { Rule } from './rule.js';
+import { inBackground, simpleCommands } from './simple-commands.js';
 
 /**
  * A command that never ends by itself: it follows a log, serves in the foreground, or pings
@@ -8,9 +8,10 @@ import { inBackground, simpleCommands } from './shell-text.js';
  */
 export const neverEnds: Rule = ({ lesson }) =>
   lesson.steps.flatMap((step) => {
-    if ((step.kind !== 'command' && step.kind !== 'interactive') || step.timeoutMs !== undefined || step.keys?.length) return [];
-    if (inBackground(step.command ?? '')) return [];
-    const why = simpleCommands(step.command ?? '').map(endless).find(Boolean);
+    if ((step.kind !== 'command' && step.kind !== 'interactive') || step.timeoutMs !== undefined) return [];
+    if (step.kind === 'interactive' && step.keys?.length) return [];
+    if (inBackground(step.command)) return [];
+    const why = simpleCommands(step.command).map(endless).find(Boolean);
     return why ? [finding(step, why)] : [];
   });
 

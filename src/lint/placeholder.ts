@@ -1,5 +1,5 @@
-import type { Rule } from './index.js';
-import { withoutHeredocBodies } from './shell-text.js';
+import type { Rule } from './rule.js';
+import { withoutHeredocBodies } from './simple-commands.js';
 
 // `<container-id>`, `<your name>`: not `<<EOF`, `<(cmd)`, `< file`, nor `<in >out`.
 const placeholderPattern = /(?<![<\w])<([A-Za-z][\w.-]*(?: [\w.-]+)*)>/g;
@@ -8,7 +8,7 @@ const placeholderPattern = /(?<![<\w])<([A-Za-z][\w.-]*(?: [\w.-]+)*)>/g;
 export const placeholder: Rule = ({ lesson }) =>
   lesson.steps.flatMap((step) => {
     if (step.kind !== 'command' && step.kind !== 'interactive') return [];
-    const typed = [withoutHeredocBodies(step.command ?? ''), ...(step.input ?? [])];
+    const typed = [withoutHeredocBodies(step.command), ...(step.kind === 'interactive' ? step.input : [])];
     const found = new Set(typed.flatMap((text) => [...unquoted(text).matchAll(placeholderPattern)].map((match) => match[0])));
     return [...found].map((name) => ({
       line: step.line,

@@ -1,5 +1,6 @@
 import { terminalUse } from '../plan/session.js';
-import type { Rule } from './index.js';
+import type { InteractiveStep } from '../types.js';
+import type { Rule } from './rule.js';
 
 /**
  * An interactive session the page never leaves: nothing typed ends it (`exit`) and no keys detach
@@ -7,8 +8,9 @@ import type { Rule } from './index.js';
  */
 export const sessionExit: Rule = ({ lesson }) =>
   lesson.steps
-    .filter((step) => step.kind === 'interactive' && terminalUse(step.command ?? '') === 'session' && !step.keys?.length)
-    .filter((step) => !/^(exit|logout)(\s|$)/.test(step.input?.at(-1) ?? ''))
+    .filter((step): step is InteractiveStep => step.kind === 'interactive')
+    .filter((step) => terminalUse(step.command) === 'session' && !step.keys?.length)
+    .filter((step) => !/^(exit|logout)(\s|$)/.test(step.input.at(-1) ?? ''))
     .map((step) => ({
       line: step.line,
       severity: 'error' as const,

@@ -1,6 +1,7 @@
-import { InputError, type Annotations } from '../types.js';
+import type { Annotations } from '../types.js';
+import { InputError } from '../errors.js';
 import { keySequence } from '../run/keys.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 
 /** The keys an annotation may use, with what each takes; the docs and error messages list these. */
 export const annotationKeys = {

@@ -1,8 +1,9 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { InputError, type Settings } from '../types.js';
+import type { Settings } from '../types.js';
+import { InputError } from '../errors.js';
 import { builtInNormalizers } from '../normalize/index.js';
 import type { Problem } from './annotations.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 
 export const defaultTimeoutMs = 120_000;
 

@@ -1,7 +1,7 @@
 import type { Nodes, Parent, PhrasingContent, Root, RootContent } from 'mdast';
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 
 // Pages are read into mdast, the syntax tree of remark, with a position on every node; the tokens
 // come from markdown-it's CommonMark parser, measured at 30-50 MB/s on tutorial pages where

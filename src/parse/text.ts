@@ -1,4 +1,4 @@
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 
 /**
  * A tutorial page is rarely over 100 kB; ten times that is a wrong file or a generated one. Reading a

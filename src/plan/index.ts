@@ -1,7 +1,8 @@
 import { outputLanguages, scriptLanguages, shellLanguages, windowsLanguages } from '../parse/languages.js';
 import type { CodeBlock, Page } from '../parse/page.js';
-import { InputError, type Lesson, type Section, type Step } from '../types.js';
-import { splitShellBlock, type ShellCommand } from './shell.js';
+import type { Lesson, Section, ShellStep, Step } from '../types.js';
+import { InputError } from '../errors.js';
+import { splitShellBlock, type ShellCommand } from './shell-block.js';
 
 /** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
 export function planLesson(page: Page): Lesson {
@@ -19,7 +20,7 @@ export function planLesson(page: Page): Lesson {
 
   for (const block of page.blocks) {
     const checkPage = block.annotations.checkPage ?? page.settings.checkPage ?? false;
-    const common = {
+    const common: StepOptions = {
       ...(block.annotations.timeoutMs !== undefined && { timeoutMs: block.annotations.timeoutMs }),
       ...(block.annotations.fails && { fails: true }),
       ...(block.annotations.unordered && { unordered: true }),
@@ -69,12 +70,15 @@ export function planLesson(page: Page): Lesson {
 }
 
 /** The step a block right after its block may show the output of: the last command there, if it shows none yet. */
-function outputOwner(previousBlockSteps: Step[]): Step | undefined {
+function outputOwner(previousBlockSteps: Step[]): ShellStep | undefined {
   const last = previousBlockSteps.at(-1);
   return last && (last.kind === 'command' || last.kind === 'interactive') && last.expected === undefined ? last : undefined;
 }
 
-function commandStep(command: ShellCommand, id: string, block: CodeBlock, common: Partial<Step>, checkPage: boolean): Step {
+/** What a block's annotations set on each of its steps. */
+type StepOptions = Pick<Step, 'timeoutMs' | 'fails' | 'unordered'>;
+
+function commandStep(command: ShellCommand, id: string, block: CodeBlock, common: StepOptions, checkPage: boolean): ShellStep {
   const expected = command.output.length > 0 ? { expected: command.output.join('\n') } : {};
   const checked = checkPage && command.output.length > 0 ? { checkPage: true } : {};
   if (command.terminal === 'none') {

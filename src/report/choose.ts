@@ -1,6 +1,6 @@
 import { mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 import { renderGithub } from './github.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';

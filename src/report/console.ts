@@ -1,5 +1,6 @@
 import pc from 'picocolors';
-import { formatMs, type StepVerdict } from '../check/index.js';
+import { formatMs } from '../duration.js';
+import type { StepVerdict } from '../judge/verdict.js';
 import type { Lesson, Step } from '../types.js';
 import { formatDiff } from './diff.js';
 import { batched, type Output } from './batched.js';
@@ -90,10 +91,10 @@ export function describe(step: Step): string {
     case 'skip':
       return `${step.command ?? 'block'} ${pc.dim(`(${step.reason})`)}`;
     case 'interactive': {
-      const typed = [...(step.input ?? []), ...(step.keys ?? [])];
+      const typed = [...step.input, ...(step.keys ?? [])];
       return `${oneLine(step.command)}${typed.length ? pc.dim(` ⟶ ${typed.map(oneLine).join(' ⏎ ')}`) : ''}`;
     }
-    default:
+    case 'command':
       return oneLine(step.command);
   }
 }

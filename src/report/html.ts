@@ -8,7 +8,8 @@ import type { Element, ElementContent, Root, RootContent } from 'hast';
 import rehypeStringify from 'rehype-stringify';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
-import { formatMs, type StepVerdict } from '../check/index.js';
+import { formatMs } from '../duration.js';
+import type { StepVerdict } from '../judge/verdict.js';
 import { parseMarkdown } from '../parse/markdown.js';
 import { diffLines } from './diff.js';
 import { style } from './html-style.js';
@@ -166,7 +167,7 @@ function stepResult(verdict: StepVerdict, report: LessonReport, id: string): Ele
   const { step, result } = verdict;
   const diff = verdict.expected !== undefined && verdict.actual !== undefined;
   const output = verdict.actual ?? result?.output;
-  const typed = [...(step.input ?? []), ...(step.keys ?? [])];
+  const typed = step.kind === 'interactive' ? [...step.input, ...(step.keys ?? [])] : [];
   return h(
     'div',
     { className: ['step', verdict.status], id: `${id}-line-${step.line}` },

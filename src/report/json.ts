@@ -1,6 +1,6 @@
 // The full result for other tools. Fields are documented in docs/ci.md; absent values are left out.
 
-import type { StepVerdict } from '../check/index.js';
+import type { StepVerdict } from '../judge/verdict.js';
 import { lessonCounts, type LessonReport, type RunReport } from './reporter.js';
 import { lessonTitle } from './text.js';
 
@@ -30,8 +30,8 @@ function stepJson({ step, status, result, message, expected, actual }: StepVerdi
     id: step.id,
     kind: step.kind,
     line: step.line,
-    command: step.command,
-    path: step.path,
+    command: step.kind === 'file' ? undefined : step.command,
+    path: step.kind === 'file' ? step.path : undefined,
     status,
     message,
     exitCode: result?.exitCode,

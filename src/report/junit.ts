@@ -1,7 +1,7 @@
 // JUnit XML as CI systems read it (GitHub test reporters, GitLab's `reports: junit`, Jenkins): one
 // testsuite per lesson, one testcase per step, with the Markdown file and line.
 
-import type { StepVerdict } from '../check/index.js';
+import type { StepVerdict } from '../judge/verdict.js';
 import type { LessonReport, RunReport } from './reporter.js';
 import { failureText, lessonTitle, reportPath, stepTitle } from './text.js';
 

@@ -3,7 +3,8 @@
 // written, and everything a lesson has to say at its end is one write, so no other lesson can cut into it.
 
 import pc from 'picocolors';
-import { formatMs, type StepVerdict } from '../check/index.js';
+import { formatMs } from '../duration.js';
+import type { StepVerdict } from '../judge/verdict.js';
 import type { Lesson, Step } from '../types.js';
 import { describe, failure, marks, notes, where } from './console.js';
 import { lessonSummary, type LessonReport, type Reporter, type RunReport } from './reporter.js';

@@ -1,4 +1,4 @@
-import type { CheckOutcome, StepVerdict } from '../check/index.js';
+import type { Outcome, StepVerdict } from '../judge/verdict.js';
 import type { Lesson, Step } from '../types.js';
 
 export type LessonStatus = 'passed' | 'failed' | 'skipped';
@@ -12,7 +12,7 @@ export interface LessonReport {
   /** The page line `reason` is about, when it is about one (a bad front-matter key). */
   line?: number;
   /** One verdict per planned step; for a skipped lesson every step is skipped with `reason`. */
-  outcome: CheckOutcome;
+  outcome: Outcome;
   phases: { name: string; durationMs: number }[];
   snapshotFile: string;
   /** The snapshot file was written by this run. */
@@ -75,7 +75,7 @@ export class Reporters implements Reporter {
 }
 
 /** A lesson fails when a step failed or could not run; `written` and `updated` steps pass. */
-export function lessonStatus(outcome: CheckOutcome): LessonStatus {
+export function lessonStatus(outcome: Outcome): LessonStatus {
   return outcome.verdicts.some((v) => v.status === 'failed' || v.status === 'not-run') ? 'failed' : 'passed';
 }
 

@@ -1,7 +1,7 @@
 // Plain-text pieces shared by the reports that tools read (JUnit, JSON, GitHub, HTML): no colours.
 
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { StepVerdict } from '../check/index.js';
+import type { StepVerdict } from '../judge/verdict.js';
 import type { Lesson, Step } from '../types.js';
 import { diffLines } from './diff.js';
 
@@ -12,8 +12,8 @@ export function lessonTitle(lesson: Lesson): string {
 /** A step in a few words: what it writes or runs, first line only. */
 export function stepTitle(step: Step): string {
   if (step.kind === 'file') return `write ${step.path}`;
-  const command = step.command?.split('\n')[0];
-  return command ?? `block (${step.reason ?? 'skipped'})`;
+  if (step.kind === 'skip' && step.command === undefined) return `block (${step.reason})`;
+  return step.command?.split('\n')[0] ?? '';
 }
 
 /** A path as CI systems match it against the repository: relative to where `lesson` runs, when inside it. */

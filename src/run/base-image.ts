@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { cacheFolder } from './cache-folder.js';
 import { interrupted, onInterrupt } from './cleanup.js';
-import { BUSYBOX, busyboxUnusable, EngineUnavailable, type Engine } from './engine.js';
+import { EngineUnavailable } from '../errors.js';
+import { BUSYBOX, busyboxUnusable, type Engine } from './engine.js';
 
 const IMAGE = 'alpine:latest';
 // Bump when the recipe below changes, so caches built by an older recipe are not reused.

@@ -4,12 +4,12 @@
 // what the layer before missed.
 
 import { createHash } from 'node:crypto';
-import { readdir, readFile, readlink, rm, rmdir } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { engineRequest } from './engine-api.js';
-import { readProcStat } from './processes.js';
+import { inspectProcess, processIds, readMounts, type ProcessDetails } from './proc.js';
 
 export interface Footprint {
   root: string;
@@ -41,45 +41,16 @@ async function removeContainers(socket: string): Promise<void> {
   await Promise.all(containers.map((c) => api(socket, 'DELETE', `/containers/${c.Id}?force=1&v=1`).catch(() => undefined)));
 }
 
-interface ProcessInfo {
-  pid: number;
-  state: string;
-  args: string[];
-  cgroups: string[];
-  netns?: string;
-}
-
-async function inspectProcess(pid: number): Promise<ProcessInfo | undefined> {
-  try {
-    const stat = readProcStat(pid);
-    if (!stat) return undefined;
-    const [cmdline, cgroup, netns] = await Promise.all([
-      readFile(`/proc/${pid}/cmdline`, 'utf8'),
-      readFile(`/proc/${pid}/cgroup`, 'utf8'),
-      readlink(`/proc/${pid}/ns/net`).catch(() => undefined),
-    ]);
-    return {
-      pid,
-      state: stat.state,
-      args: cmdline.split('\0').filter(Boolean),
-      cgroups: cgroup.split('\n').map((line) => line.split(':').slice(2).join(':')),
-      netns,
-    };
-  } catch {
-    return undefined; // gone meanwhile
-  }
-}
-
 // Whole path components only: another engine's folder may share our name as a prefix.
 function mentions(arg: string, root: string): boolean {
   return arg === root || arg.includes(`${root}/`);
 }
 
 /** Live processes that belong to the engine: they mention its folder, share its namespace or sit in its cgroup. */
-async function engineProcesses(fp: Footprint): Promise<ProcessInfo[]> {
-  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => pid !== process.pid);
+async function engineProcesses(fp: Footprint): Promise<ProcessDetails[]> {
+  const pids = processIds().filter((pid) => pid !== process.pid);
   const infos = await Promise.all(pids.map(inspectProcess));
-  return infos.filter((p): p is ProcessInfo => {
+  return infos.filter((p): p is ProcessDetails => {
     if (!p || p.state === 'Z' || p.state === 'X') return false;
     return (
       p.args.some((arg) => mentions(arg, fp.root)) ||
@@ -124,7 +95,7 @@ async function removeShimSocket(args: string[], root: string): Promise<void> {
 
 // Kills from the leaves up: a process whose parent is still alive gets reaped by it, instead of
 // ending as a zombie under an init that may never reap (as in some containers).
-function killOrder(p: ProcessInfo, fp: Footprint): number {
+function killOrder(p: ProcessDetails, fp: Footprint): number {
   if (p.cgroups.some((path) => path === fp.cgroup || path.startsWith(`${fp.cgroup}/`))) return 0;
   return p.pid === fp.launcher ? 2 : 1;
 }
@@ -145,24 +116,6 @@ async function killLeftovers(fp: Footprint): Promise<void> {
     }
     await sleep(20);
   }
-}
-
-interface Mount {
-  point: string;
-  fstype: string;
-}
-
-async function readMounts(): Promise<Mount[]> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  // Spaces, tabs, newlines and backslashes in paths are written as octal escapes.
-  const decode = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const fields = line.split(' ');
-      return { point: decode(fields[4] ?? ''), fstype: fields[fields.indexOf('-') + 1] ?? '' };
-    });
 }
 
 async function mountsUnder(root: string): Promise<string[]> {

@@ -9,12 +9,14 @@ import { homedir, constants as osConstants, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { EngineUnavailable } from '../errors.js';
+import type { EngineChoice } from '../types.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
 
 export interface Engine {
-  kind: 'private' | 'host';
+  kind: EngineChoice;
   /** Environment for every process of the lesson: DOCKER_HOST etc. */
   env: Record<string, string>;
   /** Folders whose paths may show up in outputs (data root...), for normalizing; empty for host. */
@@ -32,13 +34,6 @@ export interface Engine {
   isUp(): Promise<boolean>;
 }
 
-/** No private engine can be started here; the message says in one line how to fix that. */
-export class EngineUnavailable extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EngineUnavailable';
-  }
-}
 
 const START_TIMEOUT_MS = 20_000;
 const PING_INTERVAL_MS = 20;

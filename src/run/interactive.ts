@@ -1,5 +1,5 @@
-import type { Step } from '../types.js';
-import type { ShellRun, ShellSession } from './shell.js';
+import type { InteractiveStep } from '../types.js';
+import type { ShellRun, LessonShell } from './lesson-shell.js';
 
 // Shell variables that describe the shell itself rather than the lesson: copying them into the
 // terminal's shell would be wrong (its size, its pid) or impossible (read-only).
@@ -9,7 +9,7 @@ const ownVariables = 'BASH*|COLUMNS|LINES|SHELLOPTS|PPID|UID|EUID|GROUPS|HIST*|F
  * Runs an interactive step in a real pseudo-terminal, in the lesson shell's current directory
  * with its variables and functions, as if typed in the same terminal.
  */
-export async function runInteractive(step: Step, shell: ShellSession, places: { env: NodeJS.ProcessEnv; statePath: string; workdir: string }, timeoutMs: number): Promise<ShellRun> {
+export async function runInteractive(step: InteractiveStep, shell: LessonShell, places: { env: NodeJS.ProcessEnv; statePath: string; workdir: string }, timeoutMs: number): Promise<ShellRun> {
   const { env, statePath } = places;
   await saveShellState(shell, statePath, timeoutMs);
   // The terminal emulator and the pty addon are loaded only by lessons that have interactive steps.
@@ -19,7 +19,7 @@ export async function runInteractive(step: Step, shell: ShellSession, places: { 
     // The saved state moves it to the shell's directory; should that fail, it is still inside the lesson.
     cwd: places.workdir,
     env: { ...(env as Record<string, string>), TERM: 'xterm' },
-    input: step.input ?? [],
+    input: step.input,
     keys: step.keys ?? [],
     timeoutMs,
   });
@@ -30,7 +30,7 @@ export async function runInteractive(step: Step, shell: ShellSession, places: { 
 }
 
 /** Writes to `statePath` a bash script that gives another shell this one's variables, functions and directory. */
-export async function saveShellState(shell: ShellSession, statePath: string, timeoutMs: number): Promise<void> {
+export async function saveShellState(shell: LessonShell, statePath: string, timeoutMs: number): Promise<void> {
   const saved = await shell.run(
     `{ for __v in $(compgen -v); do case $__v in ${ownVariables}) ;; *) declare -p "$__v";; esac; done; declare -f; printf 'cd %q\\n' "$PWD"; } > ${quote(statePath)} 2>/dev/null`,
     timeoutMs,

@@ -1,9 +1,8 @@
 // A lesson's `requires:` checked before it starts, so a machine without a program the page needs reports
 // the lesson as skipped, with the reason, instead of failing it step after step.
 
+import type { EngineChoice } from '../types.js';
 import { findProgram, privateEngineUnavailable } from './engine.js';
-
-export type EngineChoice = 'private' | 'host';
 
 /** Answers for one run: each program is looked up once, however many lessons name it. */
 export class Requirements {

@@ -7,7 +7,7 @@ import xterm from '@xterm/headless';
 import type { Terminal } from '@xterm/headless';
 import { onInterrupt } from './cleanup.js';
 import { keySequence } from './keys.js';
-import { killSession } from './processes.js';
+import { killSession } from './kill.js';
 
 export interface TerminalRequest {
   /** Run with `bash --noprofile --norc -c command` (or `shell`) in the pty. */

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readProcStat } from '../run/processes.js';
-import { InputError } from '../types.js';
+import { readProcStat } from '../run/proc.js';
+import { InputError } from '../errors.js';
 
 /** Locks this process holds, with how many holders each has: a write inside a recording run must not lock itself out. */
 const held = new Map<string, number>();

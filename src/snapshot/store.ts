@@ -2,7 +2,8 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { join } from 'node:path';
 import { Document, isMap, LineCounter, parseDocument, visit } from 'yaml';
 import { decodeUtf8 } from '../parse/text.js';
-import { InputError, type Snapshot, type SnapshotEntry } from '../types.js';
+import type { Snapshot, SnapshotEntry } from '../types.js';
+import { InputError } from '../errors.js';
 import { defaultSnapshotsDir } from './default-dir.js';
 import { lockSnapshot } from './lock.js';
 

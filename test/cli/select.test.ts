@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { lessonName, listLessons } from '../../src/cli/lessons.js';
 import { inPool } from '../../src/cli/pool.js';
 import { inShard, parseShard, selectLessons } from '../../src/cli/select.js';
-import { InputError } from '../../src/types.js';
+import { InputError } from '../../src/errors.js';
 
 describe('--shard i/n', () => {
   const paths = fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}\/[a-z0-9-]{1,12}\.md$/), { maxLength: 40 });

@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { checkRun, checkStep } from '../../src/check/index.js';
-import { startPageCheck } from '../../src/check/page-output.js';
-import type { Lesson, Step, StepResult } from '../../src/types.js';
+import { judgeStep } from '../../src/judge/judge-step.js';
+import { judgeRun } from '../../src/judge/judging.js';
+import { startPageMatching } from '../../src/judge/page-match.js';
+import type { CommandStep, Lesson, Step, StepResult } from '../../src/types.js';
 
 const settings = { disable: [], rules: [] };
-const check = (page: string, actual: string) => startPageCheck(settings)(page, actual);
+const check = (page: string, actual: string) => startPageMatching(settings)(page, actual);
 
 describe('a page output against what ran', () => {
   test('the same text matches every line', () => {
@@ -33,7 +34,7 @@ describe('a page output against what ran', () => {
   });
 
   test("the author's IDs stand for the run's: one page ID is one actual ID everywhere, and two are two", () => {
-    const run = startPageCheck(settings);
+    const run = startPageMatching(settings);
     const build = run('Successfully built ca3c65e5b8e7', 'Successfully built <id-4>\n');
     expect(build).toMatchObject({ ok: true, expected: 'Successfully built <id-4>' });
     expect(run('ca3c65e5b8e7   9 minutes ago', '<id-4> <ago>\n')).toMatchObject({ ok: true });
@@ -44,13 +45,13 @@ describe('a page output against what ran', () => {
   });
 
   test("a generated container name on the page matches the run's placeholder, or the same name", () => {
-    const run = startPageCheck(settings);
+    const run = startPageMatching(settings);
     expect(run('hungry_hopper', '<name-1>\n')).toMatchObject({ ok: true, expected: '<name-1>' });
     expect(run('web_server', 'web_server\n')).toMatchObject({ ok: true });
   });
 
   test('custom normalize rules apply to the page too', () => {
-    const run = startPageCheck({ disable: [], rules: [{ pattern: 'pid \\d+', replace: 'pid <pid>' }] });
+    const run = startPageMatching({ disable: [], rules: [{ pattern: 'pid \\d+', replace: 'pid <pid>' }] });
     expect(run('started, pid 4242', 'started, pid <pid>\n')).toMatchObject({ ok: true });
   });
 });
@@ -66,41 +67,41 @@ const result = (step: Step, output: string, exitCode = 0): StepResult => ({ step
 const local = { update: false, ci: false };
 
 describe('checking a step against its page', () => {
-  const step: Step = { id: 's-1', kind: 'command', line: 4, command: 'seq 3', expected: '1\n...', checkPage: true };
+  const step: CommandStep = { id: 's-1', kind: 'command', line: 4, command: 'seq 3', expected: '1\n...', checkPage: true };
 
   test('a page-checked step passes on its page alone: no snapshot entry is needed, even in CI', () => {
-    const page = check(step.expected!, '1\n2\n3\n');
-    const judged = checkStep(step, result(step, '1\n2\n3\n'), undefined, 1000, { update: false, ci: true }, page);
+    const page = check('1\n...', '1\n2\n3\n');
+    const judged = judgeStep(step, result(step, '1\n2\n3\n'), { defaultTimeoutMs: 1000, mode: { update: false, ci: true }, page });
     expect(judged.verdict).toMatchObject({ status: 'passed', page: { matched: 1, total: 1 } });
     expect(judged.entry).toBeUndefined();
   });
 
   test('a drifted page fails the step with the page → actual texts', () => {
     const page = check('2\n...', '1\n2\n3\n');
-    const judged = checkStep({ ...step, expected: '2\n...' }, result(step, '1\n2\n3\n'), undefined, 1000, local, page);
+    const judged = judgeStep({ ...step, expected: '2\n...' }, result(step, '1\n2\n3\n'), { defaultTimeoutMs: 1000, mode: local, page });
     expect(judged.verdict).toMatchObject({ status: 'failed', message: 'page output matches 1/1 lines', expected: '2\n...', actual: '1\n2\n3\n' });
   });
 
   test('an update never writes the page\'s patterns into the snapshot, and drops the entry the page replaces', () => {
-    const page = check(step.expected!, '1\n2\n3\n');
+    const page = check('1\n...', '1\n2\n3\n');
     const recorded = { lesson: 'lessons/demo.md', environment: {}, steps: { 's-1': { line: 4, command: 'seq 3', exit: 0, output: '1\n...\n' } } };
-    const outcome = checkRun(lesson([step]), [result(step, '1\n2\n3\n')], {}, recorded, { update: true, ci: false }, new Map([['s-1', page]]));
+    const outcome = judgeRun(lesson([step]), { results: [result(step, '1\n2\n3\n')], environment: {}, pages: new Map([['s-1', page]]) }, recorded, { update: true, ci: false });
     expect(outcome.verdicts[0]!.status).toBe('passed');
     expect(outcome.write?.steps).toEqual({});
   });
 
   test('a failing step is expected when its page shows the error it prints, page-checked or not', () => {
-    const failing: Step = { id: 'f-1', kind: 'command', line: 9, command: 'ls /nowhere', expected: "ls: cannot access '/nowhere': No such file or directory" };
+    const failing: CommandStep = { id: 'f-1', kind: 'command', line: 9, command: 'ls /nowhere', expected: "ls: cannot access '/nowhere': No such file or directory" };
     const printed = "ls: cannot access '/nowhere': No such file or directory\n";
-    const shown = checkStep(failing, result(failing, printed, 2), undefined, 1000, local, check(failing.expected!, printed));
+    const shown = judgeStep(failing, result(failing, printed, 2), { defaultTimeoutMs: 1000, mode: local, page: check(failing.expected ?? '', printed) });
     expect(shown.verdict.status).toBe('written');
-    const other = checkStep(failing, result(failing, 'ls: permission denied\n', 2), undefined, 1000, local, check(failing.expected!, 'ls: permission denied\n'));
+    const other = judgeStep(failing, result(failing, 'ls: permission denied\n', 2), { defaultTimeoutMs: 1000, mode: local, page: check(failing.expected ?? '', 'ls: permission denied\n') });
     expect(other.verdict).toMatchObject({ status: 'failed', message: 'exited with status 2' });
   });
 
   test('an interactive step matches when the screen shows every page line in order, prompts and typing besides', () => {
     const session: Step = { id: 'i-1', kind: 'interactive', line: 3, command: 'docker run -it alpine', input: ['echo hi', 'exit'], expected: 'hi', checkPage: true };
     const screen = '/ # echo hi\nhi\n/ # exit\n';
-    expect(checkStep(session, result(session, screen), undefined, 1000, local, check('hi', screen)).verdict.status).toBe('passed');
+    expect(judgeStep(session, result(session, screen), { defaultTimeoutMs: 1000, mode: local, page: check('hi', screen) }).verdict.status).toBe('passed');
   });
 });

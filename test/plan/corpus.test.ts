@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { planJson } from '../../src/cli/plan.js';
+import { planJson } from '../../src/plan/json.js';
 import { readPage } from '../../src/parse/page.js';
 import { planLesson } from '../../src/plan/index.js';
 import { root } from '../helpers.js';

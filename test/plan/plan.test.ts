@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { readPage } from '../../src/parse/page.js';
 import { planLesson } from '../../src/plan/index.js';
-import { InputError } from '../../src/types.js';
+import { InputError } from '../../src/errors.js';
 
 const seedPath = new URL('../fixtures/pages/layers-seed.md', import.meta.url);
 const plan = (source: string, path = 'page.md') => planLesson(readPage(source, path, 'page'));

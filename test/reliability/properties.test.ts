@@ -13,7 +13,8 @@ import { timePatterns } from '../../src/normalize/times.js';
 import { readPage } from '../../src/parse/page.js';
 import { planLesson } from '../../src/plan/index.js';
 import { formatSnapshot, readSnapshot } from '../../src/snapshot/store.js';
-import { InputError, type Lesson, type Snapshot } from '../../src/types.js';
+import type { Lesson, Snapshot } from '../../src/types.js';
+import { InputError } from '../../src/errors.js';
 import { root } from '../helpers.js';
 
 // PROPERTY_RUNS=20000 npx vitest run test/properties.test.ts digs deeper.

@@ -3,15 +3,15 @@ import { copyFileSync, mkdtempSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { readProcStat } from '../../src/run/processes.js';
-import { ShellSession } from '../../src/run/shell.js';
+import { readProcStat } from '../../src/run/proc.js';
+import { LessonShell } from '../../src/run/lesson-shell.js';
 
-describe('ShellSession: one real bash for a whole lesson', () => {
+describe('LessonShell: one real bash for a whole lesson', () => {
   let dir: string;
-  let shell: ShellSession;
+  let shell: LessonShell;
   beforeEach(() => {
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'lesson-shell-')));
-    shell = ShellSession.start({ cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
+    shell = LessonShell.start({ cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
   });
   afterEach(async () => {
     await shell.close();
@@ -20,7 +20,7 @@ describe('ShellSession: one real bash for a whole lesson', () => {
 
   test('a step that leaves the shell loop (break, continue) ends the shell as exit would: the next steps are not run', async () => {
     for (const leave of ['break', 'continue']) {
-      const session = ShellSession.start({ cwd: dir, env: { PATH: process.env.PATH } });
+      const session = LessonShell.start({ cwd: dir, env: { PATH: process.env.PATH } });
       let runs: Promise<unknown>[] = [];
       session.batch(() => (runs = [session.run('echo before', 5000), session.run(leave, 5000), session.run('echo after', 5000)]));
       const [before, left, after] = await Promise.all(runs);
@@ -80,7 +80,7 @@ describe('ShellSession: one real bash for a whole lesson', () => {
 });
 
 test('a shell that cannot start answers every command with why, and closes', async () => {
-  const shell = ShellSession.start({ cwd: '/nonexistent/lesson-folder', env: { PATH: process.env.PATH } });
+  const shell = LessonShell.start({ cwd: '/nonexistent/lesson-folder', env: { PATH: process.env.PATH } });
   const queued = shell.run('echo hello', 5000);
   expect(await queued).toMatchObject({ exitCode: null, output: expect.stringMatching(/ENOENT/), timedOut: false });
   expect(shell.running).toBe(false);

@@ -1,16 +1,6 @@
 import pc from 'picocolors';
 import type { Lesson, Step } from '../types.js';
 
-const contractFields = ['id', 'kind', 'line', 'path', 'command', 'input', 'keys', 'expected', 'reason'] as const;
-
-/** The documented JSON contract of `lesson plan --json` (docs/lessons.md). */
-export function planJson(lesson: Lesson): string {
-  const steps = lesson.steps.map((step) =>
-    Object.fromEntries(contractFields.filter((field) => step[field] !== undefined).map((field) => [field, step[field]])),
-  );
-  return JSON.stringify({ lesson: lesson.path, steps }, null, 2);
-}
-
 /** The plan as a person reads it: each step at its line under its section; sections with no step are prose. */
 export function planText(lesson: Lesson): string {
   const lines = [`${pc.bold(lesson.settings.title ?? lesson.name)} ${pc.dim(lesson.path)}`];
@@ -18,7 +8,7 @@ export function planText(lesson: Lesson): string {
   const bySection = lesson.sections.map((): Step[] => []);
   for (const step of lesson.steps) bySection[sectionAt(lesson, step.line)]?.push(step);
   lesson.sections.forEach((section, i) => {
-    const steps = bySection[i]!;
+    const steps = bySection[i] ?? [];
     lines.push(`${pc.dim(String(section.line).padStart(4))} ${pc.bold(section.title)}${steps.length === 0 ? pc.dim('  (prose)') : ''}`);
     for (const step of steps) lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step)}`);
   });
@@ -30,16 +20,24 @@ function sectionAt(lesson: Lesson, line: number): number {
   let [low, high] = [0, lesson.sections.length - 1];
   while (low <= high) {
     const middle = (low + high) >> 1;
-    if (lesson.sections[middle]!.line <= line) low = middle + 1;
+    if ((lesson.sections[middle]?.line ?? Infinity) <= line) low = middle + 1;
     else high = middle - 1;
   }
   return high;
 }
 
 function detail(step: Step): string {
-  if (step.kind === 'file') return step.path!;
-  if (step.kind === 'skip') return pc.dim(step.reason ?? '');
-  const typed = step.input?.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
-  const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
-  return step.command + typed + keys;
+  switch (step.kind) {
+    case 'file':
+      return step.path;
+    case 'skip':
+      return pc.dim(step.reason);
+    case 'command':
+      return step.command;
+    case 'interactive': {
+      const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
+      const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
+      return step.command + typed + keys;
+    }
+  }
 }

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { formatFinding, lintLesson, type Finding } from '../lint/index.js';
 import { planLesson } from '../plan/index.js';
 import { readSnapshot, snapshotPath } from '../snapshot/store.js';
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 import { listLessons, readLessonPage, resolveLesson } from './lessons.js';
 
 /** Lints the lessons named (all of lessons/ when none), prints each finding, and returns the exit code: 1 on any error. */

@@ -1,7 +1,7 @@
-import { startPageCheck } from '../check/page-output.js';
-import type { Step } from '../types.js';
-import type { Finding, Rule } from './index.js';
-import { simpleCommands } from './shell-text.js';
+import { startPageMatching } from '../judge/page-match.js';
+import type { ShellStep } from '../types.js';
+import type { Finding, Rule } from './rule.js';
+import { simpleCommands } from './simple-commands.js';
 
 /**
  * Output a page shows that can no longer match what its step prints: the command sends all of its
@@ -9,11 +9,11 @@ import { simpleCommands } from './shell-text.js';
  * the page's. An error where the page is the step's reference (`check-page`), a warning elsewhere:
  * there the run passes, but the page misleads its reader.
  */
-export const pageOutput: Rule = ({ lesson, recorded }) => {
-  const compare = startPageCheck(lesson.settings.normalize);
+export const pageDrift: Rule = ({ lesson, recorded }) => {
+  const compare = startPageMatching(lesson.settings.normalize);
   const findings: Finding[] = [];
   for (const step of lesson.steps) {
-    if (step.expected === undefined || (step.kind !== 'command' && step.kind !== 'interactive')) continue;
+    if ((step.kind !== 'command' && step.kind !== 'interactive') || step.expected === undefined) continue;
     const severity = step.checkPage ? 'error' : 'warning';
     const elsewhere = silenced(step);
     if (elsewhere) {
@@ -35,8 +35,8 @@ export const pageOutput: Rule = ({ lesson, recorded }) => {
 };
 
 /** Where the last command of the line sends both its output and its errors, if it does. */
-function silenced(step: Step): string | undefined {
-  const words = simpleCommands(step.command ?? '').at(-1) ?? [];
+function silenced(step: ShellStep): string | undefined {
+  const words = simpleCommands(step.command).at(-1) ?? [];
   const redirect = (operator: RegExp) => {
     const index = words.findIndex((word) => operator.test(word));
     return index < 0 ? undefined : words[index]!.replace(operator, '') || words[index + 1];

@@ -3,14 +3,17 @@ import { basename, dirname } from 'node:path';
 import pc from 'picocolors';
 import { FreshEngines } from '../run/ready-engine.js';
 import { snapshotPath } from '../snapshot/store.js';
-import { InputError, type Lesson } from '../types.js';
+import type { Lesson } from '../types.js';
+import { InputError } from '../errors.js';
+import { verifyLesson, type VerifyOptions } from '../pipeline/verify-lesson.js';
+import { ConsoleReporter } from '../report/console.js';
+import type { EngineChoice } from '../types.js';
 import { lessonName, loadLesson, resolveLesson } from './lessons.js';
-import { runAndCheck, type RunCommandOptions } from './run.js';
 
 /** Editors save in bursts (a temp file, a rename, a chmod): one save, one run. */
 const DEBOUNCE_MS = 100;
 
-export type WatchOptions = Omit<RunCommandOptions, 'engine'> & { engine: 'private' | 'host' };
+export type WatchOptions = Omit<VerifyOptions, 'engine'> & { engine: EngineChoice };
 
 /**
  * `lesson run <lesson> --watch`: runs the lesson, then again whenever its page or its snapshot changes,
@@ -28,7 +31,7 @@ export async function watchLesson(reference: string, options: WatchOptions): Pro
       if (!needsEngine) engines.dropNext();
       const engine = needsEngine ? engines.take() : undefined;
       try {
-        await runAndCheck(lesson, { ...options, engine: engine ?? options.engine });
+        await verifyLesson(lesson, { ...options, engine: engine ?? options.engine }, new ConsoleReporter());
       } catch (error) {
         if (!(error instanceof InputError)) {
           await engines.close();

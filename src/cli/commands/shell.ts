@@ -1,27 +1,19 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { EngineChoice } from '../run/requirements.js';
-import { engineOption, snapshotsOption } from './options.js';
-
-export interface ShellFlags {
-  until?: number;
-  snapshots: string;
-  engine: EngineChoice;
-  bail: boolean;
-}
+import { engineOption, snapshotsOption } from '../options.js';
+import type { HandOverOptions } from '../hand-over.js';
 
 /** `lesson shell <lesson> --until <line>`: where the lesson stands at a line, to try the next command by hand. */
-export function registerShell(program: Command): void {
-  program
-    .command('shell')
+export function defineShell(command: Command): void {
+  command
     .description("run a lesson's steps up to a line, then open a shell there, with its engine; leaving the shell removes them")
     .argument('<lesson>', 'lesson name or Markdown file')
     .option('--until <line>', 'run the steps that start at or before this line of the page (default: all of them)', lineNumber)
     .addOption(snapshotsOption('folder of snapshot files the steps are checked against (never written)'))
     .addOption(engineOption())
     .option('--bail', 'stop at the first failing step and open the shell there', false)
-    .action(async (reference: string, flags: ShellFlags) => {
-      const [{ loadLesson }, { shellAt }] = await Promise.all([import('./lessons.js'), import('./shell.js')]);
-      process.exitCode = await shellAt(loadLesson(reference), flags);
+    .action(async (reference: string, flags: HandOverOptions) => {
+      const [{ loadLesson }, { handOverAt }] = await Promise.all([import('../lessons.js'), import('../hand-over.js')]);
+      process.exitCode = await handOverAt(loadLesson(reference), flags);
     });
 }
 

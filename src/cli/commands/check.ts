@@ -1,23 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { EngineChoice } from '../run/requirements.js';
-import { engineOption, snapshotsOption } from './options.js';
-import { isCi } from './run-command.js';
+import { engineOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
 
-interface CheckFlags {
+interface CheckFlags extends SharedFlags {
   jobs?: number;
   shard?: string;
   update: boolean;
-  snapshots: string;
-  engine: EngineChoice;
   skip: boolean;
   reporter?: string[];
 }
 
 /** `lesson check [lesson|glob ...]`: many lessons, in parallel, with reports for CI systems and people. */
-export function registerCheck(program: Command): void {
-  program
-    .command('check')
+export function defineCheck(command: Command): void {
+  command
     .description('check lessons in parallel, each on its own private engine; no argument: every page in lessons/')
     .argument('[lessons...]', 'lesson names, Markdown files, folders or globs')
     .option('--jobs <n>', 'how many lessons run at once (default: the number of cores)', positiveInteger)
@@ -30,9 +25,9 @@ export function registerCheck(program: Command): void {
     .action(async (references: string[], flags: CheckFlags) => {
       // Loaded on demand: other commands never pay for the reporters' and the runner's modules.
       const [{ inShard, parseShard, selectLessons }, { checkLessons }, { chooseReporters }] = await Promise.all([
-        import('./select.js'),
-        import('./check.js'),
-        import('../report/choose.js'),
+        import('../select.js'),
+        import('../check-lessons.js'),
+        import('../../report/choose.js'),
       ]);
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
       const reporter = chooseReporters(flags.reporter ?? []);

@@ -1,20 +1,16 @@
 import type { Command } from 'commander';
-import type { EngineChoice } from '../run/requirements.js';
-import { engineOption, snapshotsOption } from './options.js';
-import { InputError } from '../types.js';
+import { InputError } from '../../errors.js';
+import { engineOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
 
-export interface RunFlags {
+export interface RunFlags extends SharedFlags {
   update: boolean;
-  snapshots: string;
-  engine: EngineChoice;
   bail: boolean;
   watch: boolean;
 }
 
 /** `lesson [run] <lesson>`: the default command. */
-export function registerRun(program: Command): void {
-  program
-    .command('run', { isDefault: true })
+export function defineRun(command: Command): void {
+  command
     .description('run a lesson (a name in lessons/ or a path to a Markdown file) and check it against its snapshot')
     .argument('<lesson>', 'lesson name or Markdown file')
     .option('-u, --update', 'record new outputs and update the snapshot', false)
@@ -23,23 +19,26 @@ export function registerRun(program: Command): void {
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
+      const { update, snapshots, engine, bail } = flags;
+      const options = { update, snapshots, engine, bail, ci: isCi() };
       if (flags.watch) {
-        const { watchLesson } = await import('./watch.js');
-        return watchLesson(reference, { ...flags, ci: isCi() });
+        const { watchLesson } = await import('../watch-lesson.js');
+        return watchLesson(reference, options);
       }
       // Loaded on demand: `--version` and other commands never pay for the parser's or the runner's modules.
-      const [{ loadLesson }, { runAndCheck }] = await Promise.all([import('./lessons.js'), import('./run.js')]);
+      const [{ loadLesson }, { verifyLesson }, { ConsoleReporter }] = await Promise.all([
+        import('../lessons.js'),
+        import('../../pipeline/verify-lesson.js'),
+        import('../../report/console.js'),
+      ]);
       const lesson = loadLesson(reference);
       if (lesson.settings.requires.length > 0) {
         // Said once, before anything starts, rather than as a step failing on a missing program.
-        const { Requirements } = await import('../run/requirements.js');
-        const missing = await new Requirements(flags.engine).missing(lesson.settings.requires);
+        const { Requirements } = await import('../../run/requirements.js');
+        const missing = await new Requirements(engine).missing(lesson.settings.requires);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
-      process.exitCode = await runAndCheck(lesson, { ...flags, ci: isCi() });
+      const report = await verifyLesson(lesson, options, new ConsoleReporter());
+      process.exitCode = report.status === 'failed' ? 1 : 0;
     });
-}
-
-export function isCi(): boolean {
-  return Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 }

@@ -35,10 +35,10 @@ const generatedName = /\b[a-z]+_[a-z]+\b/g;
 type LinePattern = { wildcard: true } | { wildcard: false; regex: RegExp; slots: string[] };
 
 /**
- * Starts the page check of one run: call it with each checked step's page output and normalized
+ * Starts matching one run against its page: call it with each checked step's page output and normalized
  * actual output, in the order the steps ran. Pure: the same calls give the same answers.
  */
-export function startPageCheck(settings: NormalizeSettings): (page: string, actual: string) => PageMatch {
+export function startPageMatching(settings: NormalizeSettings): (page: string, actual: string) => PageMatch {
   const normalizePage = startNormalizer({ settings });
   const bindings = new Map<string, string>();
   const taken = new Map<string, string>();

@@ -1,16 +1,18 @@
-import type { CheckOutcome } from '../check/index.js';
+import { EngineUnavailable, InputError } from '../errors.js';
+import type { Outcome } from '../judge/verdict.js';
 import { defaultTimeoutMs } from '../parse/front-matter.js';
+import { verifyLesson } from '../pipeline/verify-lesson.js';
 import type { LessonReport, LessonStatus, Reporter } from '../report/reporter.js';
-import { EngineUnavailable } from '../run/engine.js';
-import { Requirements, type EngineChoice } from '../run/requirements.js';
+import { Requirements } from '../run/requirements.js';
 import { snapshotPath } from '../snapshot/store.js';
-import { InputError, type Lesson } from '../types.js';
+import type { Lesson } from '../types.js';
 import { lessonName, loadLesson } from './lessons.js';
+import type { SharedFlags } from './options.js';
 import { inPool } from './pool.js';
-import { checkLesson, type RunCommandOptions } from './run.js';
 
-export interface CheckOptions extends Omit<RunCommandOptions, 'bail' | 'engine'> {
-  engine: EngineChoice;
+export interface CheckOptions extends SharedFlags {
+  update: boolean;
+  ci: boolean;
   jobs: number;
   /** false (`--no-skip`): a lesson whose requirements are missing fails instead of being skipped. */
   skip: boolean;
@@ -84,19 +86,19 @@ async function checkOne({ lesson, error }: Loaded, options: CheckOptions, requir
   const reason = await requirements.missing(lesson.settings.requires);
   if (reason) return missing(reason);
   try {
-    return await checkLesson(lesson, { ...options, bail: false }, reporter);
+    return await verifyLesson(lesson, { ...options, bail: false }, reporter);
   } catch (failure) {
     if (failure instanceof EngineUnavailable) return missing(`docker: ${failure.message}`);
     if (failure instanceof InputError) return end('failed', failure.describe());
-    return end('failed', (failure as Error).message);
+    return end('failed', failure instanceof Error ? failure.message : String(failure));
   }
 }
 
 /** Verdicts for a lesson none of whose steps ran: skipped with the lesson's reason, or not run. */
-function unrun(lesson: Lesson, skipped: string | undefined): CheckOutcome {
+function unrun(lesson: Lesson, skipped: string | undefined): Outcome {
   const verdicts = lesson.steps.map((step) =>
     skipped !== undefined || step.kind === 'skip'
-      ? { step, status: 'skipped' as const, message: skipped ?? step.reason }
+      ? { step, status: 'skipped' as const, message: skipped ?? (step.kind === 'skip' ? step.reason : undefined) }
       : { step, status: 'not-run' as const },
   );
   return { verdicts, obsolete: [], environmentChanges: [] };

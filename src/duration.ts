@@ -1,3 +1,5 @@
+// Durations in the words pages and reports use: read from front matter and annotations, written in reports.
+
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `"90s"`, `"2m"`, `"500ms"` or a bare number of seconds → milliseconds; undefined when unreadable. */
@@ -8,4 +10,9 @@ export function parseDuration(value: unknown): number | undefined {
   if (!match) return undefined;
   const amount = Number(match[1]) * units[match[2] ?? 's']!;
   return amount > 0 ? amount : undefined;
+}
+
+/** A duration as reports and failures state it: `340ms`, `2.3s`. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
 }

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { killSession } from './processes.js';
+import { killSession } from './kill.js';
 
 export interface ShellRun {
   exitCode: number | null;
@@ -41,7 +41,7 @@ const exited: ShellRun = { exitCode: null, output: "the lesson's shell has exite
  * bash reads the next one only when the previous one is done, so a lesson of many quick steps costs
  * one write and a few reads instead of a round trip per step.
  */
-export class ShellSession {
+export class LessonShell {
   private output = '';
   private readonly queue: Queued[] = [];
   /** Settles when bash has exited, even while something it started still holds its output open. */
@@ -92,7 +92,7 @@ export class ShellSession {
     });
   }
 
-  static start(options: { cwd: string; env: Record<string, string | undefined> }): ShellSession {
+  static start(options: { cwd: string; env: Record<string, string | undefined> }): LessonShell {
     // Only has to be absent from what steps print; node:crypto would cost more to load than a lesson step.
     const marker = `__lesson_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     // node's own spawn, not execa: this one long-lived process is on every lesson's start-up path,
@@ -103,7 +103,7 @@ export class ShellSession {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout kills every process a step started
     });
-    return new ShellSession(child as ChildProcessByStdio<null, Readable, Readable>, marker);
+    return new LessonShell(child as ChildProcessByStdio<null, Readable, Readable>, marker);
   }
 
   get pid(): number | undefined {

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { CommandName } from './command-names.js';
+import { defineCheck } from './commands/check.js';
+import { defineLint } from './commands/lint.js';
+import { defineNew } from './commands/new.js';
+import { definePlan } from './commands/plan.js';
+import { defineRun } from './commands/run.js';
+import { defineShell } from './commands/shell.js';
+
+/** Each command's description, arguments, options and action, added to the command of its name. */
+export const commands: Record<CommandName, (command: Command) => void> = {
+  run: defineRun,
+  plan: definePlan,
+  lint: defineLint,
+  check: defineCheck,
+  new: defineNew,
+  shell: defineShell,
+};

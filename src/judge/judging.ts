@@ -1,0 +1,68 @@
+import type { Lesson, Snapshot, SnapshotEntry, StepResult } from '../types.js';
+import { judgeStep } from './judge-step.js';
+import type { PageMatch } from './page-match.js';
+import type { EnvironmentChange, JudgeMode, Outcome, StepVerdict } from './verdict.js';
+
+/** A lesson judged step by step as its steps end; `finish` adds the steps that did not run and what to write. */
+export interface Judging {
+  /** Judges one step's normalized result, once: its verdict is final. */
+  judge(result: StepResult, page?: PageMatch): StepVerdict;
+  /** The whole lesson's outcome, given the environment the run described. */
+  finish(environment: Record<string, string>): Outcome;
+}
+
+/** Starts judging one run of `lesson` against its recorded snapshot. Pure: the same calls give the same outcome. */
+export function startJudging(lesson: Lesson, recorded: Snapshot | undefined, mode: JudgeMode): Judging {
+  const old = recorded?.steps ?? {};
+  const judged = new Map<string, { verdict: StepVerdict; entry?: SnapshotEntry; changed: boolean }>();
+  const reference = (id: string, page?: PageMatch) => ({ entry: old[id], page, defaultTimeoutMs: lesson.settings.timeoutMs, mode });
+  return {
+    judge(result, page) {
+      const judgement = judgeStep(result.step, result, reference(result.step.id, page));
+      judged.set(result.step.id, judgement);
+      return judgement.verdict;
+    },
+    finish(environment) {
+      const next: Record<string, SnapshotEntry> = {};
+      let changed = false;
+      const verdicts = lesson.steps.map((step) => {
+        // A step that did not run (skipped, not reached) is judged here, for the first time.
+        const judgement = judged.get(step.id) ?? judgeStep(step, undefined, reference(step.id));
+        if (judgement.entry) next[step.id] = judgement.entry;
+        changed ||= judgement.changed;
+        return judgement.verdict;
+      });
+
+      const planned = new Set(lesson.steps.map((step) => step.id));
+      const obsolete = Object.keys(old).filter((id) => !planned.has(id));
+      if (!mode.update) for (const id of obsolete) next[id] = old[id] as SnapshotEntry;
+      changed ||= mode.update && obsolete.length > 0;
+
+      const environmentChanges = diffEnvironment(recorded?.environment ?? {}, environment);
+      changed ||= mode.update && environmentChanges.length > 0;
+      const write = changed && !mode.ci
+        ? { lesson: lesson.path, environment: mode.update || !recorded ? environment : recorded.environment, steps: next }
+        : undefined;
+      return { verdicts, obsolete, write, environmentChanges: recorded ? environmentChanges : [] };
+    },
+  };
+}
+
+/** A whole run's normalized results judged at once (page matches by step id): the same verdicts as live judging. */
+export function judgeRun(
+  lesson: Lesson,
+  run: { results: StepResult[]; environment: Record<string, string>; pages?: ReadonlyMap<string, PageMatch> },
+  recorded: Snapshot | undefined,
+  mode: JudgeMode,
+): Outcome {
+  const judging = startJudging(lesson, recorded, mode);
+  for (const result of run.results) judging.judge(result, run.pages?.get(result.step.id));
+  return judging.finish(run.environment);
+}
+
+function diffEnvironment(recorded: Record<string, string>, actual: Record<string, string>): EnvironmentChange[] {
+  const keys = [...new Set([...Object.keys(recorded), ...Object.keys(actual)])];
+  return keys
+    .filter((key) => recorded[key] !== actual[key])
+    .map((key) => ({ key, recorded: recorded[key], actual: actual[key] }));
+}

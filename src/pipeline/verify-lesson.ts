@@ -1,0 +1,111 @@
+// The one path from a planned lesson to its verdict, which `run`, `check`, `shell` and `--watch` all
+// take: the snapshot locked and read, each step normalized and judged once as it ends, the closing
+// outcome (steps that did not run, obsolete entries, what to write), the snapshot written.
+
+import { startJudging } from '../judge/judging.js';
+import { startPageMatching } from '../judge/page-match.js';
+import type { JudgeMode } from '../judge/verdict.js';
+import { startNormalizer } from '../normalize/index.js';
+import { lessonStatus, type LessonReport, type Reporter } from '../report/reporter.js';
+import { onInterrupt } from '../run/cleanup.js';
+import { runLesson, type EngineSource, type LiveRun, type RunContext } from '../run/run-lesson.js';
+import { lockSnapshot } from '../snapshot/lock.js';
+import { readSnapshot, snapshotPath, writeSnapshot } from '../snapshot/store.js';
+import type { Lesson, StepResult } from '../types.js';
+
+export interface VerifyOptions extends JudgeMode {
+  /** The folder of snapshot files. */
+  snapshots: string;
+  engine: EngineSource;
+  /** Stop at the first step judged failed. */
+  bail: boolean;
+  /** false: judge against the snapshot, never write it (`lesson shell`). */
+  write?: boolean;
+  /** Called after the last step, before anything is torn down, to let a person go on by hand. */
+  handOver?: (live: LiveRun) => Promise<void>;
+}
+
+/**
+ * Runs one lesson, judges each step as it ends, and writes the snapshot when due. Throws, before or
+ * while running, on a broken snapshot file or when no engine can be started.
+ */
+export async function verifyLesson(lesson: Lesson, options: VerifyOptions, reporter: Reporter): Promise<LessonReport> {
+  const file = snapshotPath(lesson.name, options.snapshots);
+  const writes = options.write !== false;
+  // Held for the whole command, so that a Ctrl-C while the snapshot is written (synchronously) waits for
+  // the write to end and releases the lock, instead of killing the process outright in the middle.
+  const unregister = onInterrupt(async () => unlock?.());
+  let unlock: (() => void) | undefined;
+  try {
+    // A recording run holds the snapshot's lock from the start: a second one is refused at once, not
+    // after running, and nobody rewrites the snapshot between this run's reading and writing it.
+    if (writes && options.update && !options.ci) unlock = lockSnapshot(file);
+    return await verifyAgainst(file, lesson, options, reporter, writes);
+  } finally {
+    unregister();
+    unlock?.();
+  }
+}
+
+async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOptions, reporter: Reporter, writes: boolean): Promise<LessonReport> {
+  const started = performance.now();
+  const phases: LessonReport['phases'] = [];
+  const recorded = readSnapshot(file);
+  const judging = startJudging(lesson, recorded, { update: options.update, ci: options.ci });
+  const normalizing = startStepNormalizer(lesson);
+  let failed = false;
+
+  reporter.lessonStart?.(lesson);
+  const run = await runLesson(lesson, {
+    engine: options.engine,
+    onPhase: (phase, ms) => {
+      phases.push({ name: phase, durationMs: ms });
+      reporter.phase?.(lesson, phase, ms);
+    },
+    onStepStart: (step) => reporter.stepStart?.(lesson, step),
+    onStepEnd: (result, context) => {
+      const verdict = judging.judge(...normalizing(result, context));
+      failed = verdict.status === 'failed';
+      reporter.verdict?.(lesson, verdict);
+    },
+    // Stops where the report says a step failed: a recorded non-zero exit passes, a changed output fails.
+    bail: options.bail ? () => failed : undefined,
+    handOver: options.handOver,
+  });
+
+  const outcome = judging.finish(run.environment);
+  const write = writes ? outcome.write : undefined;
+  if (write) writeSnapshot(file, write);
+  const report: LessonReport = {
+    lesson,
+    status: lessonStatus(outcome),
+    outcome: { ...outcome, write },
+    phases,
+    snapshotFile: file,
+    wrote: write !== undefined,
+    durationMs: performance.now() - started,
+  };
+  reporter.lessonEnd?.(report);
+  return report;
+}
+
+/**
+ * A step's result as it is judged: its output normalized with the run's numbering, and matched against
+ * the output the page shows under it. The normalizer starts with the first step, once the run's
+ * folders and engine are known.
+ */
+function startStepNormalizer(lesson: Lesson) {
+  let normalize: ((output: string) => string) | undefined;
+  const matchPage = startPageMatching(lesson.settings.normalize);
+  return (result: StepResult, context: RunContext) => {
+    normalize ??= startNormalizer({
+      settings: lesson.settings.normalize,
+      paths: { [context.workdir]: '<workdir>', ...(context.engineRoot && { [context.engineRoot]: '<engine>' }) },
+      names: context.containerNames,
+    });
+    const normalized = { ...result, output: normalize(result.output) };
+    const { step } = result;
+    const page = step.kind === 'command' || step.kind === 'interactive' ? step.expected : undefined;
+    return [normalized, page === undefined ? undefined : matchPage(page, normalized.output)] as const;
+  };
+}

@@ -1,0 +1,71 @@
+import type { CommandStep, Lesson, Step, StepResult } from '../types.js';
+import { writeLessonFile } from './files.js';
+import { runInteractive } from './interactive.js';
+import type { LessonShell, ShellRun } from './lesson-shell.js';
+import type { Workspace } from './workspace.js';
+
+const queueDepth = 64;
+
+/**
+ * Sends each step to what runs it: a file to the lesson's working directory, a command to the lesson's
+ * shell, an interactive step to a pseudo-terminal. Commands are written to the shell ahead of their
+ * turn, so the shell never waits on the runner between steps.
+ */
+export class StepDispatch {
+  /** Commands already written to the shell, in order. */
+  private readonly ahead = new Map<CommandStep, Promise<ShellRun>>();
+
+  constructor(
+    private readonly lesson: Lesson,
+    private readonly shell: LessonShell,
+    private readonly places: Workspace & { env: NodeJS.ProcessEnv },
+  ) {}
+
+  /**
+   * Writes the commands from `index` on (up to the next file or interactive step) to the shell now.
+   * Refilled once half of the queue has run, so a step costs no rescan.
+   */
+  queueFrom(index: number): void {
+    if (this.ahead.size > queueDepth / 2) return;
+    const { steps } = this.lesson;
+    this.shell.batch(() => {
+      let queued = 0;
+      for (let i = index; i < steps.length && queued < queueDepth; i++) {
+        const step = steps[i] as Step;
+        if (step.kind === 'skip') continue;
+        if (step.kind !== 'command') return;
+        queued++;
+        if (!this.ahead.has(step)) this.ahead.set(step, this.shell.run(step.command, this.timeoutOf(step)));
+      }
+    });
+  }
+
+  /** Runs one step (not a skipped one); a step the runner could not run has an `error`. */
+  async run(step: Exclude<Step, { kind: 'skip' }>): Promise<StepResult> {
+    const timeoutMs = this.timeoutOf(step);
+    const started = performance.now();
+    try {
+      switch (step.kind) {
+        case 'file': {
+          const cwd = await this.shell.run('pwd -P', timeoutMs);
+          if (cwd.exitCode !== 0) throw new Error(`could not ask the lesson's shell where it is: ${cwd.output.trim()}`);
+          writeLessonFile(this.places.workdir, cwd.output.trim(), step.path, step.content);
+          return { step, exitCode: 0, output: '', durationMs: performance.now() - started };
+        }
+        case 'command': {
+          const run = await (this.ahead.get(step) ?? this.shell.run(step.command, timeoutMs));
+          this.ahead.delete(step);
+          return { step, ...run };
+        }
+        case 'interactive':
+          return { step, ...(await runInteractive(step, this.shell, this.places, timeoutMs)) };
+      }
+    } catch (error) {
+      return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
+    }
+  }
+
+  private timeoutOf(step: Step): number {
+    return step.timeoutMs ?? this.lesson.settings.timeoutMs;
+  }
+}
