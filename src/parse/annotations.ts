@@ -1,6 +1,6 @@
 import type { Annotations } from '../types.js';
 import { InputError } from '../errors.js';
-import { keySequence } from '../run/keys.js';
+import { keySequence } from './keys.js';
 import { parseDuration } from '../duration.js';
 
 /** The keys an annotation may use, with what each takes; the docs and error messages list these. */

@@ -6,7 +6,7 @@ import pty from 'node-pty';
 import xterm from '@xterm/headless';
 import type { Terminal } from '@xterm/headless';
 import { onInterrupt } from './cleanup.js';
-import { keySequence } from './keys.js';
+import { keySequence } from '../parse/keys.js';
 import { killSession } from './kill.js';
 
 export interface TerminalRequest {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { keySequence, knownKeys } from '../../src/run/keys.js';
+import { keySequence, knownKeys } from '../../src/parse/keys.js';
 import { runInTerminal, type TerminalRequest } from '../../src/run/terminal.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/terminal/', import.meta.url));
