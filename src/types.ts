@@ -68,6 +68,8 @@ interface ShellStepBase extends StepBase {
   expected?: string;
   /** The output the page shows (`expected`) is the reference for this step, instead of a snapshot entry. */
   checkPage?: boolean;
+  /** Why the command would reach another Docker engine than the lesson's: it runs only with `--engine host`. */
+  otherEngine?: string;
 }
 
 /** A command run in the lesson's shell, its output captured. */
@@ -112,6 +114,10 @@ export interface Lesson {
   /** Path of the Markdown file, as given. */
   path: string;
   settings: Settings;
+  /** What the lesson needs: the front matter's `requires`, then what its steps run (`inferred`). */
+  requires: string[];
+  /** The programs read from the steps, not declared in the front matter. */
+  inferred: string[];
   sections: Section[];
   steps: Step[];
 }

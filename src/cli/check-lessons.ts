@@ -48,7 +48,7 @@ function load(path: string): Loaded {
     if (!(error instanceof InputError)) throw error;
     const name = lessonName(path);
     const settings = { requires: [], timeoutMs: defaultTimeoutMs, prompts: [], normalize: { disable: [], rules: [] } };
-    return { lesson: { name, path, settings, sections: [], steps: [] }, error };
+    return { lesson: { name, path, settings, requires: [], inferred: [], sections: [], steps: [] }, error };
   }
 }
 
@@ -83,7 +83,7 @@ async function checkOne({ lesson, error }: Loaded, options: CheckOptions, requir
   const missing = (reason: string) => (options.skip ? end('skipped', reason) : end('failed', `${reason} (--no-skip)`));
 
   if (error) return error.file === lesson.path ? end('failed', error.message, error.line) : end('failed', error.describe());
-  const reason = await requirements.missing(lesson.settings.requires);
+  const reason = await requirements.missing(lesson.requires);
   if (reason) return missing(reason);
   try {
     return await verifyLesson(lesson, { ...options, bail: false }, reporter);

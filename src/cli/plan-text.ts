@@ -1,9 +1,13 @@
 import pc from 'picocolors';
-import type { Lesson, Step } from '../types.js';
+import type { Lesson, ShellStep, Step } from '../types.js';
 
 /** The plan as a person reads it: each step at its line under its section; sections with no step are prose. */
 export function planText(lesson: Lesson): string {
   const lines = [`${pc.bold(lesson.settings.title ?? lesson.name)} ${pc.dim(lesson.path)}`];
+  if (lesson.requires.length > 0) {
+    const named = lesson.requires.map((program) => (lesson.inferred.includes(program) ? `${program} ${pc.dim('(read from the steps)')}` : program));
+    lines.push(`${pc.dim('requires')} ${named.join(', ')}`);
+  }
   // Each step placed by a binary search: filtering every step per section was quadratic on big pages.
   const bySection = lesson.sections.map((): Step[] => []);
   for (const step of lesson.steps) bySection[sectionAt(lesson, step.line)]?.push(step);
@@ -33,11 +37,15 @@ function detail(step: Step): string {
     case 'skip':
       return pc.dim(step.reason);
     case 'command':
-      return step.command;
+      return step.command + refused(step);
     case 'interactive': {
       const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
       const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
-      return step.command + typed + keys;
+      return step.command + typed + keys + refused(step);
     }
   }
+}
+
+function refused(step: ShellStep): string {
+  return step.otherEngine ? pc.yellow(`  (${step.otherEngine}: runs only with --engine host)`) : '';
 }

@@ -27,7 +27,7 @@ export async function watchLesson(reference: string, options: WatchOptions): Pro
     const lesson = loadOrReport(page);
     const snapshot = snapshotPath(lesson?.name ?? lessonName(page), options.snapshots);
     if (lesson) {
-      const needsEngine = lesson.settings.requires.includes('docker') && options.engine === 'private';
+      const needsEngine = lesson.requires.includes('docker') && options.engine === 'private';
       if (!needsEngine) engines.dropNext();
       const engine = needsEngine ? engines.take() : undefined;
       try {

@@ -60,7 +60,7 @@ export function startPageMatching(settings: NormalizeSettings): (page: string, a
   };
 
   return (page, actual) => {
-    const pageLines = lines(normalizePage(page));
+    const pageLines = dedent(lines(normalizePage(page)));
     const actualLines = lines(actual);
     if (sameLines(pageLines, actualLines)) {
       return { matched: pageLines.length, total: pageLines.length, ok: true, shown: true, expected: pageLines.join('\n') };
@@ -90,6 +90,16 @@ export function startPageMatching(settings: NormalizeSettings): (page: string, a
 /** The common case, decided without patterns: the page shows exactly what ran, with no placeholder or wildcard to bind. */
 function sameLines(page: string[], actual: string[]): boolean {
   return page.length === actual.length && page.every((line, i) => line === actual[i] && !line.includes('<') && !elision.test(line) && !trailingElision.test(line));
+}
+
+/**
+ * The page's lines without the indentation they all share: a block indented as a whole (a space
+ * before each line, as some pages have) shows the same output as one that is not.
+ */
+function dedent(page: string[]): string[] {
+  const indents = page.filter((line) => line.trim() !== '').map((line) => /^[ \t]*/.exec(line)?.[0].length ?? 0);
+  const common = indents.length > 0 ? Math.min(...indents) : 0;
+  return common === 0 ? page : page.map((line) => line.slice(common));
 }
 
 function lines(text: string): string[] {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { isFileName } from '../parse/labels.js';
 import type { Lesson } from '../types.js';
-import { simpleCommands } from './simple-commands.js';
+import { simpleCommands } from '../plan/simple-commands.js';
 
 /** A file of the lesson's working directory that a step writes or reads, as far as the page says. */
 export interface FileUse {

@@ -1,5 +1,6 @@
 import { fileCase, missingFile } from './files.js';
 import { neverEnds } from './never-ends.js';
+import { otherEngineUse } from './other-engine.js';
 import { pageDrift } from './page-drift.js';
 import { placeholder } from './placeholder.js';
 import type { Finding, LintInput, Rule } from './rule.js';
@@ -9,7 +10,7 @@ export type { Finding, LintInput, Severity } from './rule.js';
 
 const unknownKey: Rule = ({ problems }) => problems.map((problem) => ({ ...problem, severity: 'error', rule: 'unknown-key' }));
 
-const rules: Rule[] = [unknownKey, placeholder, fileCase, missingFile, sessionExit, neverEnds, pageDrift];
+const rules: Rule[] = [unknownKey, placeholder, fileCase, missingFile, sessionExit, neverEnds, pageDrift, otherEngineUse];
 
 /** Every finding of every rule, in page order. Pure: nothing is run or read. */
 export function lintLesson(input: LintInput): Finding[] {

@@ -1,6 +1,6 @@
 import type { Step } from '../types.js';
 import type { Rule } from './rule.js';
-import { inBackground, simpleCommands } from './simple-commands.js';
+import { inBackground, simpleCommands } from '../plan/simple-commands.js';
 
 /**
  * A command that never ends by itself: it follows a log, serves in the foreground, or pings

@@ -1,7 +1,7 @@
 import { startPageMatching } from '../judge/page-match.js';
 import type { ShellStep } from '../types.js';
 import type { Finding, Rule } from './rule.js';
-import { simpleCommands } from './simple-commands.js';
+import { simpleCommands } from '../plan/simple-commands.js';
 
 /**
  * Output a page shows that can no longer match what its step prints: the command sends all of its

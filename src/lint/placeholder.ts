@@ -1,5 +1,5 @@
 import type { Rule } from './rule.js';
-import { withoutHeredocBodies } from './simple-commands.js';
+import { withoutHeredocBodies } from '../plan/simple-commands.js';
 
 // `<container-id>`, `<your name>`: not `<<EOF`, `<(cmd)`, `< file`, nor `<in >out`.
 const placeholderPattern = /(?<![<\w])<([A-Za-z][\w.-]*(?: [\w.-]+)*)>/g;

@@ -2,6 +2,7 @@ import { outputLanguages, scriptLanguages, shellLanguages, windowsLanguages } fr
 import type { CodeBlock, Page } from '../parse/page.js';
 import type { Lesson, Section, ShellStep, Step } from '../types.js';
 import { InputError } from '../errors.js';
+import { inferRequirements, otherEngine } from './requirements.js';
 import { splitShellBlock, type ShellCommand } from './shell-block.js';
 
 /** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
@@ -66,7 +67,9 @@ export function planLesson(page: Page): Lesson {
   }
 
   const sections: Section[] = page.sections.map((section) => ({ ...section, steps: counters.get(section.slug) ?? 0 }));
-  return { name: page.name, path: page.path, settings: page.settings, sections, steps };
+  const inferred = inferRequirements(steps).filter((program) => !page.settings.requires.includes(program));
+  const requires = [...page.settings.requires, ...inferred];
+  return { name: page.name, path: page.path, settings: page.settings, requires, inferred, sections, steps };
 }
 
 /** The step a block right after its block may show the output of: the last command there, if it shows none yet. */
@@ -80,7 +83,11 @@ type StepOptions = Pick<Step, 'timeoutMs' | 'fails' | 'unordered'>;
 
 function commandStep(command: ShellCommand, id: string, block: CodeBlock, common: StepOptions, checkPage: boolean): ShellStep {
   const expected = command.output.length > 0 ? { expected: command.output.join('\n') } : {};
-  const checked = checkPage && command.output.length > 0 ? { checkPage: true } : {};
+  const elsewhere = otherEngine(command.command);
+  const checked = {
+    ...(checkPage && command.output.length > 0 && { checkPage: true }),
+    ...(elsewhere !== undefined && { otherEngine: elsewhere }),
+  };
   if (command.terminal === 'none') {
     return { id, kind: 'command', line: command.line, command: command.command, ...expected, ...common, ...checked };
   }

@@ -1,7 +1,7 @@
 import type { Lesson } from '../types.js';
 
 /** The fields of a step that `lesson plan --json` shows, in this order: the documented contract (docs/lessons.md). */
-const contractFields = ['id', 'kind', 'line', 'path', 'command', 'input', 'keys', 'expected', 'reason'] as const;
+const contractFields = ['id', 'kind', 'line', 'path', 'command', 'input', 'keys', 'expected', 'reason', 'otherEngine'] as const;
 
 /** The documented JSON contract of `lesson plan --json`. */
 export function planJson(lesson: Lesson): string {
@@ -9,5 +9,5 @@ export function planJson(lesson: Lesson): string {
     const fields = new Map<string, unknown>(Object.entries(step));
     return Object.fromEntries(contractFields.filter((field) => fields.get(field) !== undefined).map((field) => [field, fields.get(field)]));
   });
-  return JSON.stringify({ lesson: lesson.path, steps }, null, 2);
+  return JSON.stringify({ lesson: lesson.path, requires: lesson.requires, inferred: lesson.inferred, steps }, null, 2);
 }

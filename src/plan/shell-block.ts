@@ -44,7 +44,7 @@ interface Pending {
  * become that session's input.
  */
 export function splitShellBlock(text: string, options: ShellBlockOptions): ShellCommand[] {
-  const lines = text.split('\n');
+  const lines = withoutSharedIndent(text.split('\n'));
   const outputs = new Map<string, CommandOutput>();
   /** What a command says about its output, read once per command of the block. */
   const outputOf = (command: string) => outputs.get(command) ?? outputs.set(command, commandOutput(command)).get(command)!;
@@ -169,4 +169,17 @@ function complete(command: ShellCommand, raw: string, pending: Pending): void {
 
 function trimTrailingBlank(lines: string[]): void {
   while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+}
+
+/**
+ * A block indented as a whole (a space before every line, as some pages have) reads as the same block
+ * without it: its prompts are prompts and its output is what the command prints.
+ */
+function withoutSharedIndent(lines: string[]): string[] {
+  const filled = lines.filter((line) => line.trim() !== '');
+  const first = filled[0];
+  if (first === undefined) return lines;
+  let shared = /^[ \t]*/.exec(first)?.[0] ?? '';
+  for (const line of filled) while (shared && !line.startsWith(shared)) shared = shared.slice(0, -1);
+  return shared ? lines.map((line) => line.slice(Math.min(shared.length, line.length - line.trimStart().length))) : lines;
 }

@@ -5,6 +5,7 @@ import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
 import { saveShellState } from './interactive.js';
 import { killMarked } from './kill.js';
+import { lessonEnv } from './lesson-env.js';
 import { LessonShell } from './lesson-shell.js';
 import { StepDispatch } from './step-dispatch.js';
 import { makeWorkspace, removeWorkspace } from './workspace.js';
@@ -64,7 +65,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   const unregister = onInterrupt(teardown);
   try {
     let environment: Record<string, string> = {};
-    if (lesson.settings.requires.includes('docker')) {
+    if (lesson.requires.includes('docker')) {
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
@@ -72,9 +73,9 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       context.engineRoot = lease.engine.root;
       environment = lease.environment;
     }
-    const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workspace.workdir };
+    const env = lessonEnv(workspace, engine);
     shell = LessonShell.start({ cwd: workspace.workdir, env });
-    const dispatch = new StepDispatch(lesson, shell, { ...workspace, env });
+    const dispatch = new StepDispatch(lesson, shell, { ...workspace, env }, options.engine === 'host');
 
     for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.

@@ -19,6 +19,8 @@ export class StepDispatch {
     private readonly lesson: Lesson,
     private readonly shell: LessonShell,
     private readonly places: Workspace & { env: NodeJS.ProcessEnv },
+    /** The user chose their own engine (`--engine host`): a step may name it. */
+    private readonly hostEngine: boolean,
   ) {}
 
   /**
@@ -33,7 +35,7 @@ export class StepDispatch {
       for (let i = index; i < steps.length && queued < queueDepth; i++) {
         const step = steps[i] as Step;
         if (step.kind === 'skip') continue;
-        if (step.kind !== 'command') return;
+        if (step.kind !== 'command' || this.refusal(step)) return;
         queued++;
         if (!this.ahead.has(step)) this.ahead.set(step, this.shell.run(step.command, this.timeoutOf(step)));
       }
@@ -45,6 +47,8 @@ export class StepDispatch {
     const timeoutMs = this.timeoutOf(step);
     const started = performance.now();
     try {
+      const refused = this.refusal(step);
+      if (refused) throw new Error(refused);
       switch (step.kind) {
         case 'file': {
           const cwd = await this.shell.run('pwd -P', timeoutMs);
@@ -63,6 +67,12 @@ export class StepDispatch {
     } catch (error) {
       return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
     }
+  }
+
+  /** Why the step may not run here: it would reach another engine than the lesson's. */
+  private refusal(step: Step): string | undefined {
+    if (step.kind === 'file' || step.kind === 'skip' || !step.otherEngine || this.hostEngine) return undefined;
+    return `not run: this command ${step.otherEngine}, and a lesson talks only to its own engine, never to yours (\`--engine host\` on the command line runs it against the engine DOCKER_HOST names)`;
   }
 
   private timeoutOf(step: Step): number {

@@ -50,6 +50,16 @@ describe('a page output against what ran', () => {
     expect(run('web_server', 'web_server\n')).toMatchObject({ ok: true });
   });
 
+  test('compared as a reader compares: the indentation every line shares, trailing spaces and the final newline are no difference', () => {
+    expect(check(' chown: /: Operation not permitted', 'chown: /: Operation not permitted\n')).toMatchObject({ ok: true, shown: true });
+    expect(check('\tone  \n\t  two', 'one\n  two')).toMatchObject({ ok: true, matched: 2, total: 2 });
+    expect(check('one\ntwo\n\n', 'one\ntwo')).toMatchObject({ ok: true });
+    // Indentation that is not shared by every line is the author's claim.
+    expect(check(' one\ntwo', 'one\ntwo')).toMatchObject({ ok: false, matched: 1 });
+    // What really differs still differs.
+    expect(check(' chown: /: Operation not permitted', 'chown: /: Permission denied\n')).toMatchObject({ ok: false, shown: false });
+  });
+
   test('custom normalize rules apply to the page too', () => {
     const run = startPageMatching({ disable: [], rules: [{ pattern: 'pid \\d+', replace: 'pid <pid>' }] });
     expect(run('started, pid 4242', 'started, pid <pid>\n')).toMatchObject({ ok: true });

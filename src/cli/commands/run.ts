@@ -32,10 +32,10 @@ export function defineRun(command: Command): void {
         import('../../report/console.js'),
       ]);
       const lesson = loadLesson(reference);
-      if (lesson.settings.requires.length > 0) {
+      if (lesson.requires.length > 0) {
         // Said once, before anything starts, rather than as a step failing on a missing program.
         const { Requirements } = await import('../../run/requirements.js');
-        const missing = await new Requirements(engine).missing(lesson.settings.requires);
+        const missing = await new Requirements(engine).missing(lesson.requires);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
       const report = await verifyLesson(lesson, options, new ConsoleReporter());

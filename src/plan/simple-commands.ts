@@ -1,4 +1,4 @@
-import { heredocs, shellWords } from '../plan/words.js';
+import { heredocs, shellWords } from './words.js';
 
 /** The command's lines without the bodies of its here-documents: what is typed, not the text written. */
 export function withoutHeredocBodies(command: string): string {
@@ -22,7 +22,7 @@ export function simpleCommands(command: string): string[][] {
   const commands: string[][] = [[]];
   for (const word of shellWords(withoutHeredocBodies(command).replace(/\\\n/g, ' ').replace(/\n/g, ' ; '))) {
     if (operators.has(word)) commands.push([]);
-    else commands.at(-1)!.push(word);
+    else commands[commands.length - 1]?.push(word);
   }
   return commands.filter((words) => words.length > 0).map((words) => (words[0] === 'sudo' ? words.slice(1) : words));
 }
