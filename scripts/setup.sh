@@ -4,11 +4,14 @@
 set -euo pipefail
 
 # --with-browser: also Debian's chromium, for the HTML report's browser test (CI passes it; a quick start does not).
+# --check: install nothing; print the missing packages, one line, and exit 1 when there are some.
 with_browser=0
+check=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) with_browser=1 ;;
-    *) echo "setup: unknown option $arg (known: --with-browser)" >&2; exit 2 ;;
+    --check) check=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-browser, --check)" >&2; exit 2 ;;
   esac
 done
 
@@ -36,6 +39,12 @@ browser() {
   [ "$with_browser" -eq 0 ] || [ -x /usr/bin/chromium ]
 }
 browser || missing+=(chromium)
+
+if [ "$check" -eq 1 ]; then
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  echo "${missing[*]}"
+  exit 1
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: nothing to install"
