@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandName } from './command-names.js';
 import { defineCheck } from './commands/check.js';
+import { defineClean } from './commands/clean.js';
 import { defineLint } from './commands/lint.js';
 import { defineNew } from './commands/new.js';
 import { definePlan } from './commands/plan.js';
@@ -15,4 +16,5 @@ export const commands: Record<CommandName, (command: Command) => void> = {
   check: defineCheck,
   new: defineNew,
   shell: defineShell,
+  clean: defineClean,
 };

@@ -55,6 +55,7 @@ function stepsOnly(reporter: Reporter): Reporter {
   return {
     lessonStart: (lesson) => reporter.lessonStart?.(lesson),
     phase: (lesson, name, ms) => reporter.phase?.(lesson, name, ms),
+    note: (lesson, text) => reporter.note?.(lesson, text),
     stepStart: (lesson, step) => reporter.stepStart?.(lesson, step),
     verdict: (lesson, verdict) => reporter.verdict?.(lesson, verdict),
   };

@@ -3,6 +3,7 @@
 // become numbered placeholders and presentation noise (colours, redraws, padding) goes.
 
 import type { NormalizeSettings } from '../types.js';
+import { replaceAddresses } from './addresses.js';
 import { replaceIds } from './ids.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
@@ -10,7 +11,7 @@ import { customRules } from './rules.js';
 import { collapseColumns } from './tables.js';
 import { cleanTerminal } from './terminal.js';
 import { replaceTimes } from './times.js';
-import type { Transform } from './transform.js';
+import { unchanged, type Transform } from './transform.js';
 
 export interface NormalizeContext {
   settings: NormalizeSettings;
@@ -18,6 +19,8 @@ export interface NormalizeContext {
   paths?: Record<string, string>;
   /** Generated container names known from the engine (e.g. 'hungry_hopper'); become <name-1>, <name-2>… by first appearance. */
   names?: string[];
+  /** The run is on the user's own engine, whose subnets and chosen host ports depend on what ran there before. */
+  hostEngine?: boolean;
 }
 
 interface BuiltIn {
@@ -37,6 +40,7 @@ const pipeline: readonly BuiltIn[] = [
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },
+  { name: 'addresses', start: (context) => (context.hostEngine ? replaceAddresses() : unchanged) },
   { name: 'tables', start: () => collapseColumns },
 ];
 

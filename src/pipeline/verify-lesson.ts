@@ -62,6 +62,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
       phases.push({ name: phase, durationMs: ms });
       reporter.phase?.(lesson, phase, ms);
     },
+    onNote: (text) => reporter.note?.(lesson, text),
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
     onStepEnd: (result, context) => {
       const verdict = judging.judge(...normalizing(result, context));
@@ -102,6 +103,7 @@ function startStepNormalizer(lesson: Lesson) {
       settings: lesson.settings.normalize,
       paths: { [context.workdir]: '<workdir>', ...(context.engineRoot && { [context.engineRoot]: '<engine>' }) },
       names: context.containerNames,
+      hostEngine: context.hostEngine,
     });
     const normalized = { ...result, output: normalize(result.output) };
     const { step } = result;

@@ -32,6 +32,10 @@ export class ConsoleReporter implements Reporter {
     this.out.write(pc.dim(`  ${name} ${formatMs(durationMs)}\n`));
   }
 
+  note(_lesson: Lesson, text: string): void {
+    this.out.write(pc.yellow(`  note: ${text}\n`));
+  }
+
   stepStart(lesson: Lesson, step: Step): void {
     if (this.live) this.out.write(pc.dim(`  … ${where(lesson, step)}  ${describe(step)}`));
   }

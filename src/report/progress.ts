@@ -58,6 +58,10 @@ export class ProgressReporter implements Reporter {
     if (!this.live) this.print(pc.dim(`  ${lesson.path}  ${name} ${formatMs(durationMs)}`));
   }
 
+  note(lesson: Lesson, text: string): void {
+    this.print(pc.yellow(`  ${lesson.path}  note: ${text}`));
+  }
+
   stepStart(lesson: Lesson, step: Step): void {
     const running = this.running.get(lesson);
     if (!running) return;

@@ -35,6 +35,8 @@ export interface Reporter {
   lessonStart?(lesson: Lesson): void;
   /** Work around the steps: starting the engine, loading the base image. */
   phase?(lesson: Lesson, name: string, durationMs: number): void;
+  /** Something to know before the steps run, e.g. what the user's own engine already holds. */
+  note?(lesson: Lesson, text: string): void;
   stepStart?(lesson: Lesson, step: Step): void;
   verdict?(lesson: Lesson, verdict: StepVerdict): void;
   lessonEnd?(report: LessonReport): void;
@@ -55,6 +57,10 @@ export class Reporters implements Reporter {
 
   phase(lesson: Lesson, name: string, durationMs: number): void {
     for (const r of this.all) r.phase?.(lesson, name, durationMs);
+  }
+
+  note(lesson: Lesson, text: string): void {
+    for (const r of this.all) r.note?.(lesson, text);
   }
 
   stepStart(lesson: Lesson, step: Step): void {

@@ -19,6 +19,8 @@ export interface RunOptions {
   onStepStart?: (step: Step) => void;
   onStepEnd?: (result: StepResult, context: RunContext) => void;
   onPhase?: (phase: string, durationMs: number) => void;
+  /** Something the reader should know before the steps: what the user's engine already holds... */
+  onNote?: (text: string) => void;
   /** Called after the last step, before anything is torn down: e.g. to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
 }
@@ -38,6 +40,8 @@ export interface LiveRun {
 export interface RunContext {
   workdir: string;
   engineRoot?: string;
+  /** The lesson runs on the user's own engine. */
+  hostEngine?: boolean;
   containerNames: string[];
 }
 
@@ -66,11 +70,14 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   try {
     let environment: Record<string, string> = {};
     if (lesson.requires.includes('docker')) {
+      const commands = lesson.steps.flatMap((step) => (step.kind === 'command' || step.kind === 'interactive' ? [step.command] : []));
+      const note = (text: string) => options.onNote?.(text);
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
-      });
+      }, { commands, note });
       context.engineRoot = lease.engine.root;
+      context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
     }
     const env = lessonEnv(workspace, engine);

@@ -30,7 +30,7 @@ const engine = {
 
 describe('builtInNormalizers', () => {
   it('lists every built-in by name, in the order they apply', () => {
-    expect(builtInNormalizers).toEqual(['ansi', 'paths', 'times', 'names', 'ids', 'tables']);
+    expect(builtInNormalizers).toEqual(['ansi', 'paths', 'times', 'names', 'ids', 'addresses', 'tables']);
   });
 });
 
@@ -458,7 +458,7 @@ describe('settings.disable', () => {
 
   it('rejects a name that is not a built-in in the front matter, naming it and its line', () => {
     const read = () => readFrontMatter('title: x\nnormalize: { disable: [timestamps] }', 'page.md', 1);
-    expect(read).toThrowError(/"timestamps".*ansi, paths, times, names, ids, tables/);
+    expect(read).toThrowError(/"timestamps".*ansi, paths, times, names, ids, addresses, tables/);
     expect(read).toThrowError(expect.objectContaining({ location: 'page.md:3' }));
   });
 });
@@ -480,5 +480,27 @@ describe('settings.rules', () => {
   it('throws on an invalid pattern, naming it, even with nothing to normalize', () => {
     const settings = { disable: [], rules: [{ pattern: 'size: (\\d+', replace: '<size>' }] };
     expect(() => normalizeRun([], { settings })).toThrowError('invalid normalize rule pattern "size: (\\\\d+"');
+  });
+});
+
+describe('addresses, on the user\'s own engine only', () => {
+  const host = { settings: { disable: [], rules: [] }, hostEngine: true };
+  it('subnets, container addresses and the host ports the engine chose are numbered; chosen ports and public addresses stay', () => {
+    const [inspect, ps, port] = normalizeRun(
+      [
+        '"Subnet": "172.19.0.0/16",\n"Gateway": "172.19.0.1"\n"IPAddress": "172.19.0.2"',
+        'web  0.0.0.0:49153->80/tcp, :::49153->80/tcp   8080->80 0.0.0.0:8080->80/tcp',
+        '80/tcp -> 0.0.0.0:49153\nnameserver 8.8.8.8 and 192.168.1.20',
+      ],
+      host,
+    );
+    expect(inspect).toBe('"Subnet": "<subnet-1>",\n"Gateway": "<ip-1>"\n"IPAddress": "<ip-2>"');
+    expect(ps).toBe('web  0.0.0.0:<port-1>->80/tcp, :::<port-1>->80/tcp  8080->80 0.0.0.0:8080->80/tcp');
+    expect(port).toBe('80/tcp -> 0.0.0.0:<port-1>\nnameserver 8.8.8.8 and <ip-3>');
+  });
+
+  it('a fresh private engine keeps them: they are what a lesson teaches', () => {
+    const [out] = normalizeRun(['"IPAddress": "172.17.0.2" 0.0.0.0:49153->80/tcp'], { settings: { disable: [], rules: [] } });
+    expect(out).toBe('"IPAddress": "172.17.0.2" 0.0.0.0:49153->80/tcp');
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import { chosenPort, mayHoldAddress, privateAddress } from '../../src/normalize/addresses.js';
 import { hexId, mayHoldId, overlayLink } from '../../src/normalize/ids.js';
 import { normalizeRun, type NormalizeContext } from '../../src/normalize/index.js';
 import { cleanTerminal, renderTerminal } from '../../src/normalize/terminal.js';
@@ -172,6 +173,9 @@ const volatile = fc.oneof(
   fc.constantFrom(...names),
   fc.constantFrom(workdir, `${workdir}/app`, `${engine}/data/overlay2`),
   fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), minLength: 26, maxLength: 26 }).map((link) => `l/${link}`),
+  fc.tuple(fc.integer({ min: 16, max: 31 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([b, c, d]) => `172.${b}.${c}.${d}`),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 30 })).map(([b, bits]) => `10.${b}.0.0/${bits}`),
+  fc.tuple(fc.constantFrom('0.0.0.0:', ':::', '127.0.0.1:'), fc.integer({ min: 32768, max: 60999 })).map(([at, port]) => `${at}${port}->80/tcp`),
 );
 const plain = fc.oneof(
   fc.constantFrom('IMAGE', 'CREATED BY', '<missing>', 'Step 1/2 : FROM alpine', ' ---> ', 'Successfully built', 'ok', 'deadbeef', 'défi ❯'),
@@ -193,6 +197,7 @@ describe('normalizers, on generated outputs', () => {
         expect(cleanTerminal(text)).toBe(renderTerminal(text));
         for (const { pattern, needs } of timePatterns) if (!needs.test(text)) expect(text.search(pattern)).toBe(-1);
         if (!mayHoldId.test(text)) for (const pattern of [hexId, overlayLink]) expect(text.search(pattern)).toBe(-1);
+        if (!mayHoldAddress.test(text)) for (const pattern of [privateAddress, chosenPort]) expect(text.search(pattern)).toBe(-1);
       }),
       { numRuns: RUNS },
     );
@@ -202,8 +207,10 @@ describe('normalizers, on generated outputs', () => {
     fc.assert(
       fc.property(fc.array(output, { minLength: 1, maxLength: 5 }), (outputs) => {
         figures.outputs += outputs.length;
-        const once = normalizeRun(outputs, context);
-        expect(normalizeRun(once, context)).toEqual(once);
+        for (const each of [context, { ...context, hostEngine: true }]) {
+          const once = normalizeRun(outputs, each);
+          expect(normalizeRun(once, each)).toEqual(once);
+        }
       }),
       { numRuns: RUNS },
     );
