@@ -6,7 +6,7 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 /** Long enough for an engine teardown (~0.5 s), short enough that a user's Ctrl-C still feels immediate. */
 const BUDGET_MS = 1500;
 
-const cleanups = new Set<() => Promise<void>>();
+const cleanups = new Map<() => Promise<void>, number>();
 /** Cleanups started since the signal, until they settle. */
 const running = new Set<Promise<void>>();
 let exiting = false;
@@ -15,8 +15,8 @@ function handle(signal: keyof typeof EXIT_CODES): void {
   // A second Ctrl-C while cleaning up must not cut the teardown short and leak what it was removing.
   if (exiting) return;
   exiting = true;
-  for (const cleanup of cleanups) start(cleanup);
-  const budget = new Promise<void>((resolve) => setTimeout(resolve, BUDGET_MS));
+  for (const cleanup of cleanups.keys()) start(cleanup);
+  const budget = new Promise<void>((resolve) => setTimeout(resolve, Math.max(BUDGET_MS, ...cleanups.values())));
   void Promise.race([allSettled(), budget]).then(() => process.exit(EXIT_CODES[signal]));
 }
 
@@ -52,15 +52,19 @@ export function interrupted(): boolean {
   return exiting;
 }
 
-/** Runs `cleanup` if the process gets SIGINT/SIGTERM; call the returned function once it is no longer needed. */
-export function onInterrupt(cleanup: () => Promise<void>): () => void {
+/**
+ * Runs `cleanup` if the process gets SIGINT/SIGTERM; call the returned function once it is no longer
+ * needed. `budgetMs` lets the exit wait longer for it: removing what a lesson added to the user's own
+ * engine goes through that engine, however slow it is.
+ */
+export function onInterrupt(cleanup: () => Promise<void>, budgetMs = BUDGET_MS): () => void {
   // Work still going on when the signal came (a failing step, a rebuild) may make something new to
   // clean: it is cleaned at once, and the exit waits for it too.
   if (exiting) {
     start(cleanup);
     return () => undefined;
   }
-  cleanups.add(cleanup);
+  cleanups.set(cleanup, budgetMs);
   install();
   return () => {
     cleanups.delete(cleanup);

@@ -8,10 +8,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheFolder } from './cache-folder.js';
+import { interrupted, onInterrupt } from './cleanup.js';
 import { removeAdded, takeInventory, type Inventory, namesMet } from './host-inventory.js';
 import { readProcStat } from './proc.js';
 
 type Env = Record<string, string | undefined>;
+
+/** How long Ctrl-C waits for the removal from a user's engine before the process exits; the record stays for the next run if it is cut. */
+const HOST_REMOVAL_BUDGET_MS = 30_000;
 
 /** What a host run keeps on disk while it runs: who it is, and what the engine held before it. */
 interface HostRecord {
@@ -86,15 +90,23 @@ export async function leaseHostEngine(env: Env, commands: string[], note: (text:
     if (met.length > 0) note(`this engine already holds what the lesson names: ${met.join(', ')}; it stays, and outputs may differ from a fresh engine's`);
     const record: HostRecord = { pid: process.pid, startTime: readProcStat(process.pid)?.startTime ?? '', engine, before };
     writeFileSync(recordPath, JSON.stringify(record));
-    return async () => {
-      try {
-        const problems = await removeAdded(env, before);
-        if (problems.length > 0) note(`not removed from your engine: ${problems.join('; ')}`);
-        rmSync(recordPath, { force: true });
-      } finally {
-        unlock();
-      }
-    };
+    let removal: Promise<void> | undefined;
+    const release = () =>
+      (removal ??= (async () => {
+        try {
+          if (interrupted()) note('removing what the lesson added to your engine…');
+          const problems = await removeAdded(env, before);
+          if (problems.length > 0) note(`not removed from your engine: ${problems.join('; ')}`);
+          rmSync(recordPath, { force: true });
+        } finally {
+          unlock();
+          forget();
+        }
+      })());
+    // On Ctrl-C the run's teardown releases the engine too; the exit waits for the removal, not for the
+    // usual budget of a private engine's teardown.
+    const forget = onInterrupt(release, HOST_REMOVAL_BUDGET_MS);
+    return release;
   } catch (error) {
     unlock();
     throw error;

@@ -111,4 +111,22 @@ describe.skipIf(skip)('a lesson on the user\'s own engine', () => {
     const again = await lesson(['clean'], { env });
     expect(again.stdout).toContain('nothing to clean');
   });
+
+  test('Ctrl-C during a step: the run says so and removes what it added before it exits', async () => {
+    const before = await state();
+    const ready = join(dir, 'ready-int');
+    const page = join(dir, 'interrupted.md');
+    writeFileSync(page, `# Interrompu\n\n\`\`\`console\n$ docker volume create leftvol\n$ docker run -d --name left2 alpine sleep 1000\n$ touch ${ready}; sleep 1000\n\`\`\`\n`);
+    const child = execa('node', [cli, 'run', page, '--engine', 'host', '-u', '--snapshots', join(dir, 'int-snapshots')], { env: { ...env, NO_COLOR: '1', CI: '' }, reject: false, all: true });
+    while (!existsSync(ready)) {
+      if (child.exitCode !== null) throw new Error('the lesson ended before its last step');
+      await new Promise((wait) => setTimeout(wait, 50));
+    }
+    expect((await state()).volumes.length).toBe(before.volumes.length + 1);
+    child.kill('SIGINT');
+    const ended = await child;
+    expect(ended.exitCode).toBe(130);
+    expect(ended.all).toContain('removing what the lesson added to your engine');
+    expect(await state()).toEqual(before);
+  });
 });
