@@ -21,6 +21,7 @@ import { onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
 import { findProgram } from './engine.js';
 import { readProcStat } from './processes.js';
+import { linkSharedLayers } from './registry-storage.js';
 
 /** Where images come from when the environment names no other upstream. */
 export const DOCKER_HUB = 'https://registry-1.docker.io';
@@ -153,7 +154,8 @@ docker-registry serve "$config" &
 r=$!
 (
   while sleep ${WATCH_INTERVAL_S} && kill -0 "$r" 2>/dev/null; do
-    if flock -n "$folder/start.lock" flock -n -x "$folder/users.lock" rm -f "$folder/state.json"; then
+    # A folder removed under it (a cleared cache) has no users left to ask.
+    if [ ! -d "$folder" ] || flock -n "$folder/start.lock" flock -n -x "$folder/users.lock" rm -f "$folder/state.json"; then
       kill "$r"
       exit
     fi
@@ -272,6 +274,7 @@ export async function openRegistry(folder: string, upstream?: string): Promise<R
       const current = await readState(folder);
       if (await usable(current)) return current!;
       if (current && alive(current.launcher)) await stopLauncher(current.launcher);
+      await linkSharedLayers(join(folder, 'data'));
       let started: State;
       try {
         started = await launch(folder, upstream);

@@ -76,8 +76,8 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const choice = options.engine;
       if (typeof choice === 'string') {
         // Loaded only by lessons that need Docker: a plain shell lesson starts without them.
-        const [{ hostEngine, startPrivateEngine }, { loadBaseImage }] = await Promise.all([import('./engine.js'), import('./base-image.js')]);
-        engine = await timed('engine start', options, () => (choice === 'host' ? hostEngine() : startPrivateEngine()));
+        const [{ hostEngine, startPrivateEngine }, { loadBaseImage }, { engineImageOptions }] = await Promise.all([import('./engine.js'), import('./base-image.js'), import('./engine-images.js')]);
+        engine = await timed('engine start', options, () => (choice === 'host' ? hostEngine() : startPrivateEngine(engineImageOptions(lesson))));
         described = engine.describe();
         if (engine.kind === 'private') await timed('base image', options, () => loadBaseImage(engine!));
       } else {

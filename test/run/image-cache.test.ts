@@ -52,6 +52,7 @@ function registries(folder: string): string[] {
 function helpers(cacheDir: string): string[] {
   return execaSync('ps', ['-eo', 'pid=,args='])
     .stdout.split('\n')
+    .filter((line) => !line.endsWith('<defunct>'))
     .filter((line) => line.includes(cacheDir) || /lesson-registry-/.test(line));
 }
 
