@@ -20,6 +20,8 @@ export interface StandIn {
   cmd: string[];
   /** Files of the image's own layer, beside the busybox layer every stand-in shares. */
   files: Record<string, { content: string; mode?: number }>;
+  /** More layers of its own after that one, one file each: pulls of more than three layers wait. */
+  more?: string[];
 }
 
 export const standIns: StandIn[] = [
@@ -40,6 +42,12 @@ export const standIns: StandIn[] = [
     repository: 'jpetazzo/clock',
     cmd: ['/bin/sh', '-c', 'while date; do sleep 1; done'],
     files: { 'etc/os-release': { content: 'NAME="clock stand-in"\n' } },
+  },
+  {
+    repository: 'library/python',
+    cmd: ['python3'],
+    files: { 'etc/os-release': { content: 'NAME="python stand-in"\n' } },
+    more: ['usr/lib/one', 'usr/lib/two', 'usr/lib/three', 'usr/lib/four'],
   },
 ];
 
@@ -83,6 +91,12 @@ export function ociLayout(image: StandIn, base = busyboxLayer()): string {
     writeFileSync(join(own, path), file.content, { mode: file.mode ?? 0o644 });
   }
   const layers = [base, layer(own)];
+  for (const path of image.more ?? []) {
+    const dir = mkdtempSync(join(tmpdir(), 'standin-more-'));
+    mkdirSync(join(dir, dirname(path)), { recursive: true });
+    writeFileSync(join(dir, path), `${path}\n`);
+    layers.push(layer(dir));
+  }
   const out = mkdtempSync(join(tmpdir(), 'standin-oci-'));
   mkdirSync(join(out, 'blobs/sha256'), { recursive: true });
   const blob = (data: Buffer | string, mediaType: string) => {
