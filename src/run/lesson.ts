@@ -9,6 +9,7 @@ import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
 import { ShellSession, type ShellRun } from './shell.js';
 import { runInteractive, saveShellState } from './interactive.js';
+import { explainUnreachableImage } from './image-errors.js';
 
 export interface RunOptions {
   /**
@@ -99,7 +100,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) queueAhead(lesson, index, shell, ahead);
-      const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead })));
+      const result = explainUnreachableImage(shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead }))), engine?.kind);
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
         const { generatedContainerNames } = await import('./containers.js');
