@@ -20,6 +20,8 @@ export interface StandIn {
   cmd: string[];
   /** Files of the image's own layer, beside the busybox layer every stand-in shares. */
   files: Record<string, { content: string; mode?: number }>;
+  /** Environment beyond PATH. */
+  env?: string[];
   /** More layers of its own after that one, one file each: pulls of more than three layers wait. */
   more?: string[];
 }
@@ -28,6 +30,8 @@ export const standIns: StandIn[] = [
   {
     repository: 'library/ubuntu',
     cmd: ['/bin/sh'],
+    // ubuntu's bash prompt, which busybox's shell can show too.
+    env: ['PS1=root@\\h:\\w# '],
     files: { 'etc/os-release': { content: 'NAME="Ubuntu stand-in"\nID=ubuntu\n' } },
   },
   {
@@ -108,7 +112,7 @@ export function ociLayout(image: StandIn, base = busyboxLayer()): string {
     architecture: 'amd64',
     os: 'linux',
     created: '1970-01-01T00:00:00Z',
-    config: { Cmd: image.cmd, Env: [`PATH=${PATH}`] },
+    config: { Cmd: image.cmd, Env: [`PATH=${PATH}`, ...(image.env ?? [])] },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
   });
   const manifest = JSON.stringify({
