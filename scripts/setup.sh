@@ -33,8 +33,13 @@ have ip || missing+=(iproute2)
 have unshare || missing+=(util-linux)
 # Debian ships mount/umount in their own package, split from util-linux.
 have umount || missing+=(mount)
-# The registry lesson builds its registry image from this package's binary.
+# The registry lesson builds its registry image from this package's binary; the image cache runs it too.
 have docker-registry || missing+=(docker-registry)
+# The image cache's relay into each private engine's namespace, and the tests' way to seed their upstream.
+have socat || missing+=(socat)
+have skopeo || missing+=(skopeo)
+# flock and nsenter share a package with unshare on Debian, but not on every derivative.
+have flock || missing+=(util-linux)
 browser() {
   [ "$with_browser" -eq 0 ] || [ -x /usr/bin/chromium ]
 }
@@ -78,7 +83,7 @@ echo "setup: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have docker-registry && browser || {
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have docker-registry && have socat && have skopeo && have flock && browser || {
   echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
   exit 1
 }

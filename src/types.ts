@@ -13,6 +13,8 @@ export interface Settings {
   normalize: NormalizeSettings;
   /** Check the outputs the page shows, with wildcards, besides or instead of a snapshot (`check-page: true`). */
   checkPage?: boolean;
+  /** Images the lesson pulls besides those its commands name (`images: [ubuntu, redis]`). */
+  images?: string[];
 }
 
 export interface NormalizeSettings {

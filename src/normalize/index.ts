@@ -7,6 +7,7 @@ import { replaceAddresses } from './addresses.js';
 import { replaceIds } from './ids.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
+import { collapsePulls } from './pulls.js';
 import { customRules } from './rules.js';
 import { collapseColumns } from './tables.js';
 import { cleanTerminal } from './terminal.js';
@@ -34,8 +35,10 @@ interface BuiltIn {
 // hex; `names` after `times`, since a timestamp may end right against a name (`…41Zhungry_hopper`)
 // and only once it is `<time>` does the name stand alone: in the same pass, so that a second pass
 // finds nothing more; `tables` last among the built-ins, once placeholders have changed the widths.
+// `pulls` right after `ansi`: it reads layer IDs as docker prints them, before `ids` numbers them.
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
+  { name: 'pulls', start: () => collapsePulls },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },

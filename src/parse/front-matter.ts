@@ -15,6 +15,7 @@ export const frontMatterKeys = {
   prompts: 'extra prompt patterns (regular expressions) that start a command line',
   normalize: '{ disable: [names of built-in normalizers], rules: [{ pattern, replace }] }',
   'check-page': 'true: check the outputs the page shows against what runs, with ... wildcards',
+  images: 'images the lesson pulls, e.g. [ubuntu, redis]: its private engine gets the image cache',
 } as const;
 
 /**
@@ -70,6 +71,9 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
       case 'check-page':
         if (typeof value !== 'boolean') throw fail('"check-page" must be true or false', valueNode);
         settings.checkPage = value;
+        break;
+      case 'images':
+        settings.images = stringList(value, () => fail('"images" must be a list of image names', valueNode));
         break;
       default: {
         const unknown = fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);

@@ -1,4 +1,4 @@
-import type { EngineChoice } from '../types.js';
+import type { EngineChoice, Lesson } from '../types.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -23,8 +23,8 @@ export async function leaseEngine(
   phase: <T>(name: string, work: () => Promise<T>) => Promise<T>,
   /** Told as soon as the engine is up, so that a run cut short while it gets ready still releases it. */
   started: (engine: Engine, release: () => Promise<void>) => void,
-  /** On the user's own engine: the lesson's commands, to name what it will meet there, and where to say it. */
-  host: { commands: string[]; note: (text: string) => void },
+  /** The lesson: the images it uses beyond the stand-in; on the user's own engine, the names its commands use. */
+  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void },
 ): Promise<EngineLease> {
   if (typeof source !== 'string') {
     const engine = await phase('engine ready', () => source);
@@ -33,12 +33,16 @@ export async function leaseEngine(
     return { engine, environment: await engine.describe(), release };
   }
   // Loaded only by lessons that need Docker: a plain shell lesson starts without them.
-  const [{ hostEngine, startPrivateEngine }, { loadBaseImage }] = await Promise.all([import('./engine.js'), import('./base-image.js')]);
-  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine()));
+  const [{ hostEngine, startPrivateEngine }, { loadBaseImage }, { engineImageOptions }] = await Promise.all([
+    import('./engine.js'),
+    import('./base-image.js'),
+    import('./engine-images.js'),
+  ]);
+  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine(engineImageOptions(needs.lesson))));
   if (engine.kind === 'host') {
     const { leaseHostEngine } = await import('./host-lease.js');
     const env = { ...process.env, ...engine.env };
-    const release = await phase('engine inventory', () => leaseHostEngine(env, host.commands, host.note));
+    const release = await phase('engine inventory', () => leaseHostEngine(env, needs.commands, needs.note));
     started(engine, release);
     return { engine, environment: await engine.describe(), release };
   }

@@ -14,6 +14,7 @@ import type { EngineChoice } from '../types.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
+import type { EngineImageOptions, EngineImages } from './engine-images.js';
 
 export interface Engine {
   kind: EngineChoice;
@@ -165,7 +166,7 @@ async function waitUntilReady(socket: string, child: ChildProcess, logFile: stri
   }
 }
 
-async function spawnDaemon(root: string, path: string): Promise<ChildProcess> {
+async function spawnDaemon(root: string, path: string, extraArgs: string[] = []): Promise<ChildProcess> {
   // Our own config file: the host's /etc/docker/daemon.json could set hosts or a data-root that clash
   // with ours, and without deprecated-key-path dockerd 20.10 writes /etc/docker/key.json on the host.
   await writeFile(join(root, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(root, 'key.json') }));
@@ -179,6 +180,7 @@ async function spawnDaemon(root: string, path: string): Promise<ChildProcess> {
     // (the systemd driver would demand a "*.slice" name).
     '--cgroup-parent', `/${basename(root)}`,
     '--exec-opt', 'native.cgroupdriver=cgroupfs',
+    ...extraArgs,
   ];
   const log = await open(join(root, 'dockerd.log'), 'a');
   try {
@@ -224,14 +226,18 @@ async function builderFor(env: Record<string, string | undefined>): Promise<stri
   return buildkit ? 'none (DOCKER_BUILDKIT is set but buildx is missing)' : 'legacy';
 }
 
-/** Starts a fresh dockerd of our own, in its own network namespace and temp folder. */
-export async function startPrivateEngine(): Promise<Engine> {
+/**
+ * Starts a fresh dockerd of our own, in its own network namespace and temp folder; with `images`, it
+ * pulls through the image registries (engine-images.ts).
+ */
+export async function startPrivateEngine(options: { images?: EngineImageOptions } = {}): Promise<Engine> {
   const path = searchPath();
   await checkPrerequisites(path);
   const root = await makeRoot();
   const footprint: Footprint = { root, path, cgroup: `/${basename(root)}`, socket: join(root, 'docker.sock') };
   let stopping: Promise<void> | undefined;
   let child: ChildProcess | undefined;
+  let images: EngineImages | undefined;
   let markLost: (reason: string) => void = () => undefined;
   const lost = new Promise<string>((resolve) => (markLost = resolve));
   let startEnded: () => void = () => undefined;
@@ -239,7 +245,7 @@ export async function startPrivateEngine(): Promise<Engine> {
   // A teardown racing the start could remove the folder before dockerd is even spawned into it: it waits
   // for the start to end, which a Ctrl-C makes quick.
   const stop = (): Promise<void> =>
-    (stopping ??= started.then(() => teardown(footprint)).finally(() => {
+    (stopping ??= started.then(() => images?.release()).then(() => teardown(footprint)).finally(() => {
       child?.stdio[3]?.destroy();
       unregister();
     }));
@@ -247,7 +253,9 @@ export async function startPrivateEngine(): Promise<Engine> {
   const unregister = onInterrupt(stop);
   try {
     if (interrupted()) throw new Error('interrupted before the engine started');
-    child = await spawnDaemon(root, path);
+    const wanted = options.images;
+    if (wanted) images = await import('./engine-images.js').then((m) => m.prepareEngineImages(wanted));
+    child = await spawnDaemon(root, path, images?.dockerdArgs);
     // The launcher's `wait` returns when dockerd exits; before any stop() that is the engine dying.
     child.once('exit', (code, signal) => {
       if (!stopping) markLost(daemonExit(code, signal));
@@ -255,6 +263,7 @@ export async function startPrivateEngine(): Promise<Engine> {
     footprint.launcher = child.pid;
     await waitUntilReady(footprint.socket, child, join(root, 'dockerd.log'));
     footprint.netns = await readlink(`/proc/${child.pid}/ns/net`);
+    await images?.attach(child.pid ?? 0);
   } catch (error) {
     startEnded();
     await stop();

@@ -3,6 +3,7 @@ import { interrupted, onInterrupt } from './cleanup.js';
 import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
+import { explainUnreachableImage } from './image-errors.js';
 import { saveShellState } from './interactive.js';
 import { killMarked } from './kill.js';
 import { lessonEnv } from './lesson-env.js';
@@ -75,7 +76,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
-      }, { commands, note });
+      }, { lesson, commands, note });
       context.engineRoot = lease.engine.root;
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
@@ -91,7 +92,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step)));
+      const result = explainUnreachableImage(shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step))), engine?.kind);
       results.push(result);
       if (engine && step.kind !== 'file') await collectNames(engine, step.command, context);
       options.onStepEnd?.(result, context);

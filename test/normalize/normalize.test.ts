@@ -30,7 +30,7 @@ const engine = {
 
 describe('builtInNormalizers', () => {
   it('lists every built-in by name, in the order they apply', () => {
-    expect(builtInNormalizers).toEqual(['ansi', 'paths', 'times', 'names', 'ids', 'addresses', 'tables']);
+    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'times', 'names', 'ids', 'addresses', 'tables']);
   });
 });
 
@@ -49,9 +49,6 @@ describe('a layers lesson run', () => {
         'Sending build context to Docker daemon  3.072kB',
         'Step 1/2 : FROM alpine',
         'latest: Pulling from library/alpine',
-        '<id-1>: Pulling fs layer',
-        '<id-1>: Verifying Checksum',
-        '<id-1>: Download complete',
         '<id-1>: Pull complete',
         'Digest: sha256:<id-2>',
         'Status: Downloaded newer image for alpine:latest',
@@ -458,7 +455,7 @@ describe('settings.disable', () => {
 
   it('rejects a name that is not a built-in in the front matter, naming it and its line', () => {
     const read = () => readFrontMatter('title: x\nnormalize: { disable: [timestamps] }', 'page.md', 1);
-    expect(read).toThrowError(/"timestamps".*ansi, paths, times, names, ids, addresses, tables/);
+    expect(read).toThrowError(/"timestamps".*ansi, pulls, paths, times, names, ids, addresses, tables/);
     expect(read).toThrowError(expect.objectContaining({ location: 'page.md:3' }));
   });
 });

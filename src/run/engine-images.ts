@@ -1,0 +1,108 @@
+// A private engine's way to the image registries (image-cache.ts): its network namespace has no route
+// out, so a relay inside it (socat on 127.0.0.1) forwards to each registry's unix socket, and dockerd
+// lists the relays as registry mirrors, the store first, then the cache. dockerd tries mirrors in
+// order and allows plain HTTP on 127.0.0.0/8. Mirrors serve Docker Hub names only.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { imagesNeeded } from '../plan/images.js';
+import type { Lesson } from '../types.js';
+import { imageSourcesUnavailable, openImageSources, type ImageSourceOptions, type ImageSources } from './image-cache.js';
+
+const READY_TIMEOUT_MS = 10_000;
+
+// Below the kernel's ephemeral range (where `docker run -P` picks host ports) and away from the ports
+// tutorials publish (5000, 8080, 3000, 6379...), so a page's own `-p` never meets a relay.
+const CANDIDATE_PORTS = [23941, 23942, 23943, 23944, 23945, 23946];
+
+export interface EngineImageOptions extends ImageSourceOptions {
+  /** The lesson's text: ports it mentions are not used for relays. */
+  avoid?: string;
+}
+
+/** The registries one engine uses: dockerd's arguments before it starts, the relay once its namespace exists. */
+export interface EngineImages {
+  dockerdArgs: string[];
+  /** Starts the relay inside the network namespace of process `pid`; resolves once it listens. */
+  attach(pid: number): Promise<void>;
+  /** Stops the relay and lets go of the registries; idempotent. */
+  release(): Promise<void>;
+}
+
+/** Options for startPrivateEngine: the registries when the lesson uses images beyond the stand-in, else none. */
+export function engineImageOptions(lesson: Lesson): { images?: EngineImageOptions } {
+  if (imagesNeeded(lesson).length === 0) return {};
+  const text = lesson.steps
+    .map((step) => (step.kind === 'file' ? step.content : step.kind === 'skip' ? (step.command ?? '') : [step.command, step.expected ?? ''].join('\n')))
+    .join('\n');
+  return { images: { avoid: text } };
+}
+
+export function relayPorts(avoid = ''): [number, number] {
+  const mentioned = new Set(avoid.match(/\d+/g) ?? []);
+  const free = CANDIDATE_PORTS.filter((port) => !mentioned.has(String(port)));
+  return [free[0] ?? CANDIDATE_PORTS[0]!, free[1] ?? CANDIDATE_PORTS[1]!];
+}
+
+// Runs in the engine's namespace. stdin is a pipe from node: when node lets go or dies, the relays go.
+// Ready once every port is listening, as the namespace's own /proc/net/tcp shows (state 0A).
+const RELAY = `
+pids=
+for spec in "$@"; do
+  socat "TCP-LISTEN:\${spec%%=*},bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:\${spec#*=}" &
+  pids="$pids $!"
+done
+for spec in "$@"; do
+  hex=$(printf '%04X' "\${spec%%=*}")
+  until grep -q "0100007F:$hex 00000000:0000 0A" /proc/net/tcp; do sleep 0.01; done
+done
+echo ready
+read -r _
+kill $pids 2>/dev/null
+wait
+`;
+
+function startRelay(pid: number, routes: [number, string][]): Promise<ChildProcess> {
+  const child = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'sh', '-c', RELAY, 'sh', ...routes.map(([port, socket]) => `${port}=${socket}`)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`the registry relay did not listen within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`the registry relay exited with ${code}`)));
+    child.stdout?.once('data', () => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve(child);
+    });
+  });
+}
+
+export async function prepareEngineImages(options: EngineImageOptions): Promise<EngineImages> {
+  const problem = await imageSourcesUnavailable();
+  if (problem) throw new Error(`the image cache cannot start: ${problem}`);
+  const sources: ImageSources = await openImageSources(options);
+  const ports = relayPorts(options.avoid);
+  let relay: ChildProcess | undefined;
+  let released: Promise<void> | undefined;
+  return {
+    dockerdArgs: ports.flatMap((port) => ['--registry-mirror', `http://127.0.0.1:${port}`]),
+    async attach(pid) {
+      relay = await startRelay(pid, [[ports[0], sources.store.socket], [ports[1], sources.cache.socket]]);
+    },
+    release: () =>
+      (released ??= (async () => {
+        const child = relay;
+        if (child && child.exitCode === null && child.signalCode === null) {
+          const gone = new Promise((resolve) => child.once('exit', resolve));
+          child.stdin?.end();
+          await gone;
+        }
+        await sources.release();
+      })()),
+  };
+}
