@@ -3,8 +3,8 @@
 // touching (or depending on) the user's own engine, and two runs never see each other.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants, readFileSync } from 'node:fs';
-import { access, mkdtemp, open, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, open, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
 import { homedir, constants as osConstants, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { EngineUnavailable } from '../errors.js';
 import type { EngineChoice } from '../types.js';
 import { interrupted, onInterrupt } from './cleanup.js';
+import { findProgram } from './find-program.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
 import type { EngineImageOptions, EngineImages } from './engine-images.js';
@@ -67,14 +68,6 @@ wait "$d"
 function searchPath(): string {
   const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
   return [...dirs, ...SBIN.filter((dir) => !dirs.includes(dir))].join(':');
-}
-
-export async function findProgram(name: string, path: string): Promise<string | undefined> {
-  for (const dir of path.split(':')) {
-    const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
-  }
-  return undefined;
 }
 
 /** The busybox the alpine stand-in is built from (see base-image.ts). */

@@ -19,7 +19,7 @@ import { execa } from 'execa';
 import { cacheFolder } from './cache-folder.js';
 import { onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
-import { findProgram } from './engine.js';
+import { findProgram } from './find-program.js';
 import { readProcStat } from './proc.js';
 import { linkSharedLayers } from './registry-storage.js';
 

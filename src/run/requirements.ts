@@ -2,7 +2,8 @@
 // the lesson as skipped, with the reason, instead of failing it step after step.
 
 import type { EngineChoice } from '../types.js';
-import { findProgram, privateEngineUnavailable } from './engine.js';
+import { privateEngineUnavailable } from './engine.js';
+import { findProgram } from './find-program.js';
 
 /** Answers for one run: each program is looked up once, however many lessons name it. */
 export class Requirements {
