@@ -5,12 +5,17 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const cli = fileURLToPath(new URL('../dist/cli/bin.cjs', import.meta.url));
 
+/** An image upstream that refuses at once: a port on loopback nothing listens on. */
+export const noUpstream = 'http://127.0.0.1:4';
+
 /** Runs the compiled CLI as a user would, never throwing on a non-zero exit. */
 export function lesson(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
   return execa('node', [cli, ...args], {
     cwd: options.cwd ?? root,
-    // CI is cleared so a test says itself whether it runs as CI (which never writes snapshots).
-    env: { NO_COLOR: '1', CI: '', ...options.env },
+    // CI is cleared so a test says itself whether it runs as CI (which never writes snapshots). The
+    // image upstream is a port nothing listens on unless a test runs its own: tests reach no registry
+    // off this machine.
+    env: { NO_COLOR: '1', CI: '', LESSON_REGISTRY_UPSTREAM: noUpstream, ...options.env },
     reject: false,
     all: true,
   });

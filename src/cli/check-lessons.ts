@@ -83,7 +83,7 @@ async function checkOne({ lesson, error }: Loaded, options: CheckOptions, requir
   const missing = (reason: string) => (options.skip ? end('skipped', reason) : end('failed', `${reason} (--no-skip)`));
 
   if (error) return error.file === lesson.path ? end('failed', error.message, error.line) : end('failed', error.describe());
-  const reason = await requirements.missing(lesson.requires);
+  const reason = await requirements.missing(lesson.requires, lesson.settings.images);
   if (reason) return missing(reason);
   try {
     return await verifyLesson(lesson, { ...options, bail: false }, reporter);

@@ -11,15 +11,26 @@ export class Requirements {
 
   constructor(private readonly engine: EngineChoice) {}
 
-  /** Why the lesson cannot run here (the first missing requirement), or undefined when it can. */
-  async missing(requires: string[]): Promise<string | undefined> {
+  /**
+   * Why the lesson cannot run here (the first missing requirement), or undefined when it can. `images`
+   * are those its front matter declares: on a private engine they come through the image cache.
+   */
+  async missing(requires: string[], images: string[] = []): Promise<string | undefined> {
     for (const program of requires) {
-      let answer = this.answers.get(program);
-      if (!answer) this.answers.set(program, (answer = this.check(program)));
-      const reason = await answer;
+      const reason = await this.once(program, () => this.check(program));
       if (reason) return reason;
     }
+    if (images.length > 0 && requires.includes('docker') && this.engine === 'private') {
+      const { imagesUnavailable } = await import('./image-availability.js');
+      return this.once(`images ${images.join(' ')}`, () => imagesUnavailable(images));
+    }
     return undefined;
+  }
+
+  private once(key: string, ask: () => Promise<string | undefined>): Promise<string | undefined> {
+    let answer = this.answers.get(key);
+    if (!answer) this.answers.set(key, (answer = ask()));
+    return answer;
   }
 
   // `docker` means an engine the lesson can use: the docker CLI, and a private engine that can start

@@ -35,7 +35,7 @@ export function defineRun(command: Command): void {
       if (lesson.requires.length > 0) {
         // Said once, before anything starts, rather than as a step failing on a missing program.
         const { Requirements } = await import('../../run/requirements.js');
-        const missing = await new Requirements(engine).missing(lesson.requires);
+        const missing = await new Requirements(engine).missing(lesson.requires, lesson.settings.images);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
       const report = await verifyLesson(lesson, options, new ConsoleReporter());
