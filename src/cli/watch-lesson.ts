@@ -5,6 +5,7 @@ import { FreshEngines } from '../run/ready-engine.js';
 import { snapshotPath } from '../snapshot/store.js';
 import type { Lesson } from '../types.js';
 import { InputError } from '../errors.js';
+import { imagesNeeded } from '../plan/images.js';
 import { verifyLesson, type VerifyOptions } from '../pipeline/verify-lesson.js';
 import { ConsoleReporter } from '../report/console.js';
 import type { EngineChoice } from '../types.js';
@@ -27,7 +28,8 @@ export async function watchLesson(reference: string, options: WatchOptions): Pro
     const lesson = loadOrReport(page);
     const snapshot = snapshotPath(lesson?.name ?? lessonName(page), options.snapshots);
     if (lesson) {
-      const needsEngine = lesson.requires.includes('docker') && options.engine === 'private';
+      // An engine started ahead has no image registries: a lesson that pulls starts its own, with them.
+      const needsEngine = lesson.requires.includes('docker') && options.engine === 'private' && imagesNeeded(lesson).length === 0;
       if (!needsEngine) engines.dropNext();
       const engine = needsEngine ? engines.take() : undefined;
       try {
