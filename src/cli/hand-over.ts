@@ -27,6 +27,7 @@ export async function handOverAt(lesson: Lesson, options: HandOverOptions, repor
     {
       snapshots: options.snapshots,
       engine: options.engine,
+      sandbox: options.sandbox,
       bail: options.bail,
       update: false,
       ci: false,
@@ -41,6 +42,8 @@ export async function handOverAt(lesson: Lesson, options: HandOverOptions, repor
           cwd: live.context.workdir,
           stateFile: live.stateFile,
           prompt: `(${lesson.name}${options.until ? `:${options.until}` : ''}) \\w \\$ `,
+          prefix: live.prefix,
+          folder: live.folder,
         });
       },
     },

@@ -8,10 +8,16 @@ import { engineChoices, type EngineChoice } from '../types.js';
 export interface SharedFlags {
   snapshots: string;
   engine: EngineChoice;
+  /** false with --no-sandbox. */
+  sandbox: boolean;
 }
 
 export function engineOption(description = 'Docker engine for lessons that need one'): Option {
   return new Option('--engine <engine>', description).choices(engineChoices).default('private' satisfies EngineChoice);
+}
+
+export function noSandboxOption(): Option {
+  return new Option('--no-sandbox', "run the steps outside the sandbox: they can then write wherever you can and read your home (a page cannot ask for this)");
 }
 
 export function snapshotsOption(description = 'folder of snapshot files'): Option {

@@ -17,6 +17,8 @@ export interface VerifyOptions extends JudgeMode {
   /** The folder of snapshot files. */
   snapshots: string;
   engine: EngineSource;
+  /** Run the steps in a sandbox: false only when the command line says --no-sandbox. */
+  sandbox: boolean;
   /** Stop at the first step judged failed. */
   bail: boolean;
   /** false: judge against the snapshot, never write it (`lesson shell`). */
@@ -58,6 +60,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   reporter.lessonStart?.(lesson);
   const run = await runLesson(lesson, {
     engine: options.engine,
+    sandbox: options.sandbox,
     onPhase: (phase, ms) => {
       phases.push({ name: phase, durationMs: ms });
       reporter.phase?.(lesson, phase, ms);

@@ -9,7 +9,7 @@ const ownVariables = 'BASH*|COLUMNS|LINES|SHELLOPTS|PPID|UID|EUID|GROUPS|HIST*|F
  * Runs an interactive step in a real pseudo-terminal, in the lesson shell's current directory
  * with its variables and functions, as if typed in the same terminal.
  */
-export async function runInteractive(step: InteractiveStep, shell: LessonShell, places: { env: NodeJS.ProcessEnv; statePath: string; workdir: string }, timeoutMs: number): Promise<ShellRun> {
+export async function runInteractive(step: InteractiveStep, shell: LessonShell, places: { env: NodeJS.ProcessEnv; statePath: string; workdir: string; prefix?: readonly string[] }, timeoutMs: number): Promise<ShellRun> {
   const { env, statePath } = places;
   await saveShellState(shell, statePath, timeoutMs);
   // The terminal emulator and the pty addon are loaded only by lessons that have interactive steps.
@@ -22,6 +22,7 @@ export async function runInteractive(step: InteractiveStep, shell: LessonShell, 
     input: step.input,
     keys: step.keys ?? [],
     timeoutMs,
+    prefix: places.prefix,
   });
   // Blank rows above the first text are the terminal's, not the program's; a final newline makes
   // the screen read like any other step's output in the snapshot.

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { killSession } from './kill.js';
+import { sandboxed } from './sandbox.js';
 
 export interface ShellRun {
   exitCode: number | null;
@@ -92,12 +93,14 @@ export class LessonShell {
     });
   }
 
-  static start(options: { cwd: string; env: Record<string, string | undefined> }): LessonShell {
+  /** `prefix`: what runs the shell, e.g. the sandbox's bwrap and its mounts (sandbox.ts). */
+  static start(options: { cwd: string; env: Record<string, string | undefined>; prefix?: readonly string[] }): LessonShell {
     // Only has to be absent from what steps print; node:crypto would cost more to load than a lesson step.
     const marker = `__lesson_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     // node's own spawn, not execa: this one long-lived process is on every lesson's start-up path,
     // and execa's modules cost more to load than the whole shell session costs to run.
-    const child = spawn('bash', ['--noprofile', '--norc', '-c', loop(marker)], {
+    const [program, args] = sandboxed(options.prefix, 'bash', ['--noprofile', '--norc', '-c', loop(marker)]);
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

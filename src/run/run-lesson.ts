@@ -1,20 +1,25 @@
 import type { Lesson, Step, StepResult } from '../types.js';
+import { InputError } from '../errors.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
+import { findProgram } from './find-program.js';
 import { explainUnreachableImage } from './image-errors.js';
 import { saveShellState } from './interactive.js';
 import { killMarked } from './kill.js';
 import { lessonEnv } from './lesson-env.js';
 import { LessonShell } from './lesson-shell.js';
 import { StepDispatch } from './step-dispatch.js';
+import { makeSandbox } from './sandbox.js';
 import { makeWorkspace, removeWorkspace } from './workspace.js';
 
 export type { EngineSource } from './engine-lease.js';
 
 export interface RunOptions {
   engine: EngineSource;
+  /** Run the steps in the sandbox (sandbox.ts); only the command line turns it off. */
+  sandbox: boolean;
   /** Asked after each step's onStepEnd: true stops the run there; the rest is reported as not run. */
   bail?: () => boolean;
   onStepStart?: (step: Step) => void;
@@ -35,6 +40,10 @@ export interface LiveRun {
   stateFile?: string;
   /** The page line of the last step that ran; undefined when none did. */
   lastStepLine?: number;
+  /** What runs a shell in the lesson's sandbox; none without one. */
+  prefix?: readonly string[];
+  /** The run's own folder, which the sandbox shows. */
+  folder: string;
 }
 
 /** What the normalizer needs to know about this run's volatile places and names; the list of names grows as steps run. */
@@ -81,9 +90,12 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
     }
-    const env = lessonEnv(workspace, engine);
-    shell = LessonShell.start({ cwd: workspace.workdir, env });
-    const dispatch = new StepDispatch(lesson, shell, { ...workspace, env }, options.engine === 'host');
+    const sandbox = options.sandbox ? makeSandbox(workspace, engine, await sandboxProgram()) : undefined;
+    if (!sandbox) options.onNote?.('no sandbox (--no-sandbox): the steps can write wherever you can, and read your home');
+    const env = { ...lessonEnv(workspace, engine), ...sandbox?.env };
+    const prefix = sandbox?.prefix;
+    shell = LessonShell.start({ cwd: workspace.workdir, env, prefix });
+    const dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
 
     for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.
@@ -100,7 +112,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     }
     if (options.handOver && !interrupted()) {
       const stateFile = await saveShellState(shell, workspace.statePath, lesson.settings.timeoutMs).then(() => workspace.statePath, () => undefined);
-      await options.handOver({ env, context, stateFile, lastStepLine: results.at(-1)?.step.line });
+      await options.handOver({ env, context, stateFile, lastStepLine: results.at(-1)?.step.line, prefix, folder: workspace.root });
     }
     return { results, environment, context };
   } finally {
@@ -110,6 +122,13 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     // its snapshot) must not happen for a run that was cut short.
     if (interrupted()) await new Promise<never>(() => undefined);
   }
+}
+
+/** bubblewrap, which the sandbox needs: setup.sh installs it. */
+async function sandboxProgram(): Promise<string> {
+  const found = await findProgram('bwrap', `${process.env.PATH ?? ''}:/usr/bin:/bin`);
+  if (!found) throw new InputError('the steps run in a sandbox, which needs bubblewrap (bwrap): install it with `bash scripts/setup.sh` (Debian\'s bubblewrap), or run with --no-sandbox');
+  return found;
 }
 
 /** The names the engine made up for containers so far: the normalizer turns them into placeholders. */

@@ -18,7 +18,7 @@ export class StepDispatch {
   constructor(
     private readonly lesson: Lesson,
     private readonly shell: LessonShell,
-    private readonly places: Workspace & { env: NodeJS.ProcessEnv },
+    private readonly places: Workspace & { env: NodeJS.ProcessEnv; prefix?: readonly string[] },
     /** The user chose their own engine (`--engine host`): a step may name it. */
     private readonly hostEngine: boolean,
   ) {}

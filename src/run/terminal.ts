@@ -8,6 +8,7 @@ import type { Terminal } from '@xterm/headless';
 import { onInterrupt } from './cleanup.js';
 import { keySequence } from '../parse/keys.js';
 import { killSession } from './kill.js';
+import { sandboxed } from './sandbox.js';
 
 export interface TerminalRequest {
   /** Run with `bash --noprofile --norc -c command` (or `shell`) in the pty. */
@@ -20,6 +21,8 @@ export interface TerminalRequest {
   keys: string[];
   timeoutMs: number;
   cols?: number;
+  /** What runs bash, e.g. the sandbox's bwrap and its mounts. */
+  prefix?: readonly string[];
 }
 
 export interface TerminalResult {
@@ -60,7 +63,8 @@ export async function runInTerminal(request: TerminalRequest): Promise<TerminalR
   const cols = request.cols ?? 100;
   const rows = 30;
 
-  const child = pty.spawn('bash', ['--noprofile', '--norc', '-c', request.command], {
+  const [program, args] = sandboxed(request.prefix, 'bash', ['--noprofile', '--norc', '-c', request.command]);
+  const child = pty.spawn(program, args, {
     name: request.env.TERM ?? 'xterm-256color',
     cols,
     rows,

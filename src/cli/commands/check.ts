@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -20,6 +20,7 @@ export function defineCheck(command: Command): void {
     .option('-u, --update', 'record new outputs and update the snapshots; removes obsolete entries', false)
     .addOption(snapshotsOption())
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
+    .addOption(noSandboxOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .action(async (references: string[], flags: CheckFlags) => {
@@ -33,8 +34,8 @@ export function defineCheck(command: Command): void {
       const reporter = chooseReporters(flags.reporter ?? []);
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
-      const { jobs = availableParallelism(), update, snapshots, engine, skip } = flags;
-      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, ci: isCi() }, reporter);
+      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox } = flags;
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, ci: isCi() }, reporter);
     });
 }
 

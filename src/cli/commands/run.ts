@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { engineOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -16,11 +16,12 @@ export function defineRun(command: Command): void {
     .option('-u, --update', 'record new outputs and update the snapshot', false)
     .addOption(snapshotsOption())
     .addOption(engineOption())
+    .addOption(noSandboxOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
-      const { update, snapshots, engine, bail } = flags;
-      const options = { update, snapshots, engine, bail, ci: isCi() };
+      const { update, snapshots, engine, bail, sandbox } = flags;
+      const options = { update, snapshots, engine, bail, sandbox, ci: isCi() };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
