@@ -1,5 +1,6 @@
 // Benchmark 4: `lesson layers` against the same docker commands in a plain bash script, on the same
-// kind of private engine; each split into engine start, base image load and steps.
+// kind of private engine, and with its sandbox against without; each split into engine start, base
+// image load and steps.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -27,17 +28,22 @@ export function benchLayers(runs = 5) {
   run(process.execPath, [cli, 'layers'], { CI: 'true' }); // warms the base image cache
   const baseTar = join(cacheDir, readdirSync(cacheDir).find((f) => f.startsWith('alpine-standin-')));
   const lesson = [];
+  const unsandboxed = [];
   const plain = [];
   for (let i = 0; i < runs; i++) {
     const l = run(process.execPath, [cli, 'layers'], { CI: 'true' });
     lesson.push({ wall: l.wall, ...lessonPhases(l.stdout) });
+    const u = run(process.execPath, [cli, 'layers', '--no-sandbox'], { CI: 'true' });
+    unsandboxed.push({ wall: u.wall, ...lessonPhases(u.stdout) });
     const p = run('bash', [join(root, 'bench/layers-plain.sh'), baseTar]);
     const [, engine, base, steps] = /engine (\S+) base (\S+) steps (\S+)/.exec(p.stderr).map(Number);
     plain.push({ wall: p.wall, engine, base, steps });
   }
   const row = (name, list) => [name, ...['wall', 'engine', 'base', 'steps'].map((k) => seconds(median(list.map((r) => r[k]))))];
-  const ratio = median(lesson.map((r) => r.wall)) / median(plain.map((r) => r.wall));
-  return `${table(['runner', 'wall', 'engine start', 'base image', 'steps'], [row('lesson layers', lesson), row('plain bash script', plain)])}\nlesson / plain: ${ratio.toFixed(2)}x (median of ${runs})`;
+  const wall = (list) => median(list.map((r) => r.wall));
+  const rows = [row('lesson layers', lesson), row('lesson layers --no-sandbox', unsandboxed), row('plain bash script', plain)];
+  return `${table(['runner', 'wall', 'engine start', 'base image', 'steps'], rows)}
+lesson / plain: ${(wall(lesson) / wall(plain)).toFixed(2)}x; sandboxed / not: ${(wall(lesson) / wall(unsandboxed)).toFixed(3)}x (median of ${runs})`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(benchLayers());
