@@ -27,9 +27,12 @@ function lineOf(file: string, text: string): number {
   return readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
 }
 
-/** `lesson` as a child, in its own TMPDIR, with its output as it comes. */
+/**
+ * `lesson` as a child, in its own TMPDIR, with its output as it comes. The faults are injected by the
+ * pages' own steps (a file of the test's touched, a folder filled up or remounted): outside the sandbox.
+ */
 function start(args: string[], footprint: Footprint) {
-  const child = execa('node', [cli, ...args], { cwd: root, env: { NO_COLOR: '1', CI: '', ...footprint.env }, all: true, reject: false });
+  const child = execa('node', [cli, ...args, '--no-sandbox'], { cwd: root, env: { NO_COLOR: '1', CI: '', ...footprint.env }, all: true, reject: false });
   let output = '';
   child.all!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   return { child, output: () => output };
@@ -113,7 +116,7 @@ async function onTmpfs(size: string, use: (dir: string) => Promise<void>): Promi
 }
 
 function record(file: string, snapshots: string, ...more: string[]) {
-  return execa('node', [cli, 'run', file, '--snapshots', snapshots, ...more], { cwd: root, env: { NO_COLOR: '1', CI: '' }, all: true, reject: false });
+  return execa('node', [cli, 'run', file, '--snapshots', snapshots, '--no-sandbox', ...more], { cwd: root, env: { NO_COLOR: '1', CI: '' }, all: true, reject: false });
 }
 
 describe.skipIf(notRoot)('the snapshots folder fails while -u writes: the recorded snapshot stays whole', () => {

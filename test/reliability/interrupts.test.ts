@@ -17,11 +17,12 @@ type Signal = 'SIGINT' | 'SIGTERM';
 
 /** The commands interrupted, as command lines: add one here to cover it. */
 const commands: Record<string, (page: string, snapshots: string) => string[]> = {
-  run: (page, snapshots) => ['run', page, '--snapshots', snapshots],
-  'run -u': (page, snapshots) => ['run', page, '-u', '--snapshots', snapshots],
-  'run --watch': (page, snapshots) => ['run', page, '--watch', '--snapshots', snapshots],
-  check: (page, snapshots) => ['check', page, '--snapshots', snapshots],
-  shell: (page, snapshots) => ['shell', page, '--snapshots', snapshots],
+  // The pages tell the test where they stand by touching a file of the test's: outside the sandbox.
+  run: (page, snapshots) => ['run', page, '--snapshots', snapshots, '--no-sandbox'],
+  'run -u': (page, snapshots) => ['run', page, '-u', '--snapshots', snapshots, '--no-sandbox'],
+  'run --watch': (page, snapshots) => ['run', page, '--watch', '--snapshots', snapshots, '--no-sandbox'],
+  check: (page, snapshots) => ['check', page, '--snapshots', snapshots, '--no-sandbox'],
+  shell: (page, snapshots) => ['shell', page, '--snapshots', snapshots, '--no-sandbox'],
 };
 
 const cases: [string, Phase, Signal][] = [
@@ -129,7 +130,7 @@ describe('an interrupted recording of a lesson without Docker', () => {
     writeFileSync(page, ['# Quick', '', '```console', ...commands, '```', ''].join('\n'));
     open(steps);
     const record = (folder: string, env: Record<string, string> = {}) =>
-      execa('node', [cli, 'run', page, '-u', '--snapshots', folder], { cwd: root, env: { NO_COLOR: '1', CI: '', ...env }, all: true, reject: false, buffer: false });
+      execa('node', [cli, 'run', page, '-u', '--snapshots', folder, '--no-sandbox'], { cwd: root, env: { NO_COLOR: '1', CI: '', ...env }, all: true, reject: false, buffer: false });
     // Recorded once whole, then changed: every later run rewrites the snapshot.
     expect((await record(snapshots)).exitCode).toBe(0);
     const old = readFileSync(join(snapshots, 'quick.yaml'), 'utf8');
