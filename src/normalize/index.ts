@@ -3,6 +3,7 @@
 // become numbered placeholders and presentation noise (colours, redraws, padding) goes.
 
 import type { NormalizeSettings } from '../types.js';
+import { normalizeCompose } from './compose.js';
 import { replaceIds } from './ids.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
@@ -18,6 +19,8 @@ export interface NormalizeContext {
   paths?: Record<string, string>;
   /** Generated container names known from the engine (e.g. 'hungry_hopper'); become <name-1>, <name-2>… by first appearance. */
   names?: string[];
+  /** Docker Compose projects known from the engine (e.g. 'work'); become <project-1>… where they prefix a name compose made. */
+  projects?: string[];
 }
 
 interface BuiltIn {
@@ -30,13 +33,15 @@ interface BuiltIn {
 // temp directory's random hex is not an ID; `times` before `ids` so no timestamp digit run is read as
 // hex; `names` after `times`, since a timestamp may end right against a name (`…41Zhungry_hopper`)
 // and only once it is `<time>` does the name stand alone: in the same pass, so that a second pass
-// finds nothing more; `tables` last among the built-ins, once placeholders have changed the widths.
+// finds nothing more; `compose` after the placeholders are in, so that the lines it sorts read the same
+// on every run; `tables` last among the built-ins, once placeholders have changed the widths.
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },
+  { name: 'compose', start: (context) => normalizeCompose(context.projects) },
   { name: 'tables', start: () => collapseColumns },
 ];
 
