@@ -42,7 +42,7 @@ const psHeader = /^ *Name +Command +State +Ports *$/;
  *   networks, `proj_data` volumes. A project is known from `projects` (the run's engine labels) or
  *   from its default network in an output, so the page's project and the run's line up.
  * - Progress lines (`Creating … done`, `Container … Started`) whose order follows timing are sorted
- *   within each run of such lines, and their `...` padding goes: compared as a set, they say the same.
+ *   within each run of such lines of one phase, and their `...` padding goes: compared as a set, they say the same.
  * - `logs` lines lose the padding after the container name, and each run of them is ordered by
  *   container, stably: one service's lines keep their order, the interleaving of services goes.
  * - 1.x `ps` header's centring and rule, which follow the widest name, are made fixed.
@@ -68,6 +68,17 @@ export function normalizeCompose(projects: readonly string[] = []): Transform {
   };
 }
 
+/**
+ * 1.x works in phases, in a fixed order (the network, the volumes, then the containers; stop them all,
+ * then remove them): a phase is its verb and what it acts on, and only lines within one are sorted.
+ * 2.x reports every container's states as they come: its lines are one phase.
+ */
+function phaseOf(line: string): string {
+  if (/^ *(?:[✔✘⠀-⣿] )?(?:Container|Network|Volume|Image) /.test(line)) return '2.x';
+  if (line.endsWith(' is up-to-date')) return 'up-to-date';
+  return /^\S+(?: (?:network|volume) )?/.exec(line)?.[0] ?? '';
+}
+
 /** Sorts each run of progress lines, orders each run of log lines by container, fixes `ps` headers. */
 function orderRuns(text: string): string {
   const lines = text.split('\n');
@@ -75,8 +86,9 @@ function orderRuns(text: string): string {
   for (let i = 0; i < lines.length; ) {
     const line = lines[i]!;
     if (progressLine.test(line)) {
+      const phase = phaseOf(line);
       let end = i;
-      while (end < lines.length && progressLine.test(lines[end]!)) end++;
+      while (end < lines.length && progressLine.test(lines[end]!) && phaseOf(lines[end]!) === phase) end++;
       out.push(...lines.slice(i, end).map((l) => l.replace(/ +\.\.\./, ' ...').replace(/ {2,}/g, '  ')).sort());
       i = end;
     } else if (logLine.test(line)) {

@@ -1,5 +1,6 @@
 import type { Lesson, Step, StepResult } from '../types.js';
 import { interrupted, onInterrupt } from './cleanup.js';
+import { lessonCompose } from './compose.js';
 import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
@@ -73,7 +74,9 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       context.engineRoot = lease.engine.root;
       environment = lease.environment;
     }
-    const env = lessonEnv(workspace, engine);
+    const compose = await lessonCompose(lesson, engine, lessonEnv(workspace, engine), environment, workspace.root);
+    environment = { ...environment, ...compose.environment };
+    const env = { ...lessonEnv(workspace, engine), ...compose.env };
     shell = LessonShell.start({ cwd: workspace.workdir, env });
     const dispatch = new StepDispatch(lesson, shell, { ...workspace, env }, options.engine === 'host');
 
