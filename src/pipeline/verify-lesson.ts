@@ -102,6 +102,7 @@ function startStepNormalizer(lesson: Lesson) {
       settings: lesson.settings.normalize,
       paths: { [context.workdir]: '<workdir>', ...(context.engineRoot && { [context.engineRoot]: '<engine>' }) },
       names: context.containerNames,
+      projects: context.projects,
     });
     const normalized = { ...result, output: normalize(result.output) };
     const { step } = result;

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { EngineUnavailable } from '../errors.js';
 import { simpleCommands } from '../plan/simple-commands.js';
 import type { Lesson } from '../types.js';
+import { engineRequest } from './engine-api.js';
 
 /** Whether a host step of the lesson runs `docker compose` or `docker-compose`. */
 export function usesCompose(lesson: Lesson): boolean {
@@ -104,4 +105,23 @@ export async function lessonCompose(
   // contexts and credentials in ~/.docker still apply.
   const folder = engine.kind === 'private' ? join(runFolder, 'docker-config') : undefined;
   return prepareCompose(shellEnv, environment['docker server'] ?? '', folder);
+}
+
+/**
+ * The Compose projects the engine knows (its containers' `com.docker.compose.project` label), added to
+ * `known` after a step that ran Compose: the normalizer then knows the project even in an output that
+ * does not show its default network (`docker compose ps` first).
+ */
+export async function collectProjects(dockerHost: string | undefined, command: string, known: string[]): Promise<void> {
+  if (!dockerHost || !/\bdocker(?:-compose|\s+compose)\b/.test(command)) return;
+  const filter = encodeURIComponent(JSON.stringify({ label: ['com.docker.compose.project'] }));
+  try {
+    const { body } = await engineRequest(dockerHost.replace(/^unix:\/\//, ''), 'GET', `/containers/json?all=1&filters=${filter}`);
+    for (const container of JSON.parse(body) as { Labels?: Record<string, string> }[]) {
+      const project = container.Labels?.['com.docker.compose.project'];
+      if (project && !known.includes(project)) known.push(project);
+    }
+  } catch {
+    // An engine that does not answer leaves the projects as they were: the outputs still name theirs.
+  }
 }

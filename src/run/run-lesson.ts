@@ -1,6 +1,6 @@
 import type { Lesson, Step, StepResult } from '../types.js';
 import { interrupted, onInterrupt } from './cleanup.js';
-import { lessonCompose } from './compose.js';
+import { collectProjects, lessonCompose } from './compose.js';
 import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
@@ -40,6 +40,8 @@ export interface RunContext {
   workdir: string;
   engineRoot?: string;
   containerNames: string[];
+  /** Docker Compose projects the engine knows, for the same reason. */
+  projects: string[];
 }
 
 export interface LessonRun {
@@ -51,7 +53,7 @@ export interface LessonRun {
 /** Runs a lesson's steps in order, for real, then tears everything down, even on failure or Ctrl-C. */
 export async function runLesson(lesson: Lesson, options: RunOptions): Promise<LessonRun> {
   const workspace = makeWorkspace(lesson.name);
-  const context: RunContext = { workdir: workspace.workdir, containerNames: [] };
+  const context: RunContext = { workdir: workspace.workdir, containerNames: [], projects: [] };
   const results: StepResult[] = [];
   let engine: Engine | undefined;
   let releaseEngine: (() => Promise<void>) | undefined;
@@ -90,6 +92,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const result = shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step)));
       results.push(result);
       if (engine && step.kind !== 'file') await collectNames(engine, step.command, context);
+      if (engine && step.kind !== 'file') await collectProjects(engine.env.DOCKER_HOST, step.command, context.projects);
       options.onStepEnd?.(result, context);
       if (result.timedOut || result.error || options.bail?.()) break;
     }

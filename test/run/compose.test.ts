@@ -1,12 +1,15 @@
 // Which Compose a lesson runs, and the pairing it refuses, on this machine's real programs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPage } from '../../src/parse/page.js';
 import { planLesson } from '../../src/plan/index.js';
-import { composePlugin, findCompose, prepareCompose, unfitPairing, usesCompose } from '../../src/run/compose.js';
+import { loadBaseImage } from '../../src/run/base-image.js';
+import { collectProjects, composePlugin, findCompose, prepareCompose, unfitPairing, usesCompose } from '../../src/run/compose.js';
+import { startPrivateEngine } from '../../src/run/engine.js';
+import { dockerSkipReason } from '../helpers.js';
 
 const plan = (markdown: string) => planLesson(readPage(markdown, 'page.md', 'page'));
 
@@ -59,5 +62,31 @@ describe.skipIf(!hasCompose)('the Compose this machine has', () => {
       environment: { compose: compose.version },
       env: { DOCKER_CONFIG: join(folder, 'fine'), LESSON_COMPOSE_VERSION: compose.version },
     });
+  });
+});
+
+describe.skipIf(!hasCompose || dockerSkipReason() !== undefined)('the projects a private engine knows', () => {
+  it('are read from its containers after a step that runs Compose, and only then', async () => {
+    const engine = await startPrivateEngine();
+    const folder = mkdtempSync(join(tmpdir(), 'lesson-compose-'));
+    try {
+      await loadBaseImage(engine);
+      const project = join(folder, 'demo');
+      mkdirSync(project);
+      writeFileSync(join(project, 'compose.yaml'), 'services:\n  web:\n    image: alpine\n    command: sleep 60\n');
+      // Created, not started: `ps` would then be the first output to name the project.
+      const compose = await findCompose(process.env);
+      const program = compose?.plugin ? ['docker', 'compose'] : ['docker-compose'];
+      await execa(program[0]!, [...program.slice(1), 'up', '--no-start'], { cwd: project, env: { ...process.env, ...engine.env } });
+      const known: string[] = [];
+      await collectProjects(engine.env.DOCKER_HOST, 'docker ps', known);
+      expect(known).toEqual([]);
+      await collectProjects(engine.env.DOCKER_HOST, 'docker compose ps', known);
+      await collectProjects(engine.env.DOCKER_HOST, 'docker-compose ps', known);
+      expect(known).toEqual(['demo']);
+    } finally {
+      await engine.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
