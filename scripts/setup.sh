@@ -42,6 +42,13 @@ have skopeo || missing+=(skopeo)
 have bwrap || missing+=(bubblewrap)
 # flock and nsenter share a package with unshare on Debian, but not on every derivative.
 have flock || missing+=(util-linux)
+# Compose lessons run the `docker compose` plugin (v2) where the machine has one, else Debian's
+# docker-compose 1.29. (1.29 breaks on engines 25 and later when it recreates containers: a run never
+# pairs them, see src/run/compose.ts.)
+compose() {
+  docker compose version >/dev/null 2>&1 || have docker-compose
+}
+compose || missing+=(docker-compose)
 browser() {
   [ "$with_browser" -eq 0 ] || [ -x /usr/bin/chromium ]
 }
@@ -85,7 +92,7 @@ echo "setup: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have docker-registry && have socat && have skopeo && have flock && have bwrap && browser || {
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have docker-registry && have socat && have skopeo && have flock && have bwrap && compose && browser || {
   echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
   exit 1
 }

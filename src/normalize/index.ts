@@ -4,6 +4,7 @@
 
 import type { NormalizeSettings } from '../types.js';
 import { replaceAddresses } from './addresses.js';
+import { normalizeCompose } from './compose.js';
 import { replaceIds } from './ids.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
@@ -22,6 +23,8 @@ export interface NormalizeContext {
   names?: string[];
   /** The run is on the user's own engine, whose subnets and chosen host ports depend on what ran there before. */
   hostEngine?: boolean;
+  /** Docker Compose projects known from the engine (e.g. 'work'); become <project-1>… where they prefix a name compose made. */
+  projects?: string[];
 }
 
 interface BuiltIn {
@@ -34,7 +37,8 @@ interface BuiltIn {
 // temp directory's random hex is not an ID; `times` before `ids` so no timestamp digit run is read as
 // hex; `names` after `times`, since a timestamp may end right against a name (`…41Zhungry_hopper`)
 // and only once it is `<time>` does the name stand alone: in the same pass, so that a second pass
-// finds nothing more; `tables` last among the built-ins, once placeholders have changed the widths.
+// finds nothing more; `compose` after the placeholders are in, so that the lines it sorts read the same
+// on every run; `tables` last among the built-ins, once placeholders have changed the widths.
 // `pulls` right after `ansi`: it reads layer IDs as docker prints them, before `ids` numbers them.
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
@@ -44,6 +48,7 @@ const pipeline: readonly BuiltIn[] = [
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },
   { name: 'addresses', start: (context) => (context.hostEngine ? replaceAddresses() : unchanged) },
+  { name: 'compose', start: (context) => normalizeCompose(context.projects) },
   { name: 'tables', start: () => collapseColumns },
 ];
 

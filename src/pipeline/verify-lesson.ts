@@ -107,6 +107,7 @@ function startStepNormalizer(lesson: Lesson) {
       paths: { [context.workdir]: '<workdir>', ...(context.engineRoot && { [context.engineRoot]: '<engine>' }) },
       names: context.containerNames,
       hostEngine: context.hostEngine,
+      projects: context.projects,
     });
     const normalized = { ...result, output: normalize(result.output) };
     const { step } = result;

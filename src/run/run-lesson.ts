@@ -1,6 +1,7 @@
 import type { Lesson, Step, StepResult } from '../types.js';
 import { InputError } from '../errors.js';
 import { interrupted, onInterrupt } from './cleanup.js';
+import { collectProjects, lessonCompose } from './compose.js';
 import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
@@ -53,6 +54,8 @@ export interface RunContext {
   /** The lesson runs on the user's own engine. */
   hostEngine?: boolean;
   containerNames: string[];
+  /** Docker Compose projects the engine knows, for the same reason. */
+  projects: string[];
 }
 
 export interface LessonRun {
@@ -64,7 +67,7 @@ export interface LessonRun {
 /** Runs a lesson's steps in order, for real, then tears everything down, even on failure or Ctrl-C. */
 export async function runLesson(lesson: Lesson, options: RunOptions): Promise<LessonRun> {
   const workspace = makeWorkspace(lesson.name);
-  const context: RunContext = { workdir: workspace.workdir, containerNames: [] };
+  const context: RunContext = { workdir: workspace.workdir, containerNames: [], projects: [] };
   const results: StepResult[] = [];
   let engine: Engine | undefined;
   let releaseEngine: (() => Promise<void>) | undefined;
@@ -90,9 +93,11 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
     }
+    const compose = await lessonCompose(lesson, engine, lessonEnv(workspace, engine), environment, workspace.root);
+    environment = { ...environment, ...compose.environment };
     const sandbox = options.sandbox ? makeSandbox(workspace, engine, await sandboxProgram()) : undefined;
     if (!sandbox) options.onNote?.('no sandbox (--no-sandbox): the steps can write wherever you can, and read your home');
-    const env = { ...lessonEnv(workspace, engine), ...sandbox?.env };
+    const env = { ...lessonEnv(workspace, engine), ...compose.env, ...sandbox?.env };
     const prefix = sandbox?.prefix;
     shell = LessonShell.start({ cwd: workspace.workdir, env, prefix });
     const dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
@@ -107,6 +112,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const result = explainUnreachableImage(shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step))), engine?.kind);
       results.push(result);
       if (engine && step.kind !== 'file') await collectNames(engine, step.command, context);
+      if (engine && step.kind !== 'file') await collectProjects(engine.env.DOCKER_HOST, step.command, context.projects);
       options.onStepEnd?.(result, context);
       if (result.timedOut || result.error || options.bail?.()) break;
     }
