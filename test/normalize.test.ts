@@ -30,7 +30,7 @@ const engine = {
 
 describe('builtInNormalizers', () => {
   it('lists every built-in by name, in the order they apply', () => {
-    expect(builtInNormalizers).toEqual(['ansi', 'paths', 'times', 'names', 'ids', 'tables']);
+    expect(builtInNormalizers).toEqual(['ansi', 'paths', 'buildkit', 'times', 'names', 'ids', 'tables']);
   });
 });
 
@@ -291,14 +291,14 @@ describe('times', () => {
         '#0 building with "default" instance using docker driver',
         '',
         '#1 [internal] load build definition from Dockerfile.base',
-        '#1 transferring dockerfile: 73B done',
+        '#1 transferring dockerfile: <size> done',
         '#1 DONE <duration>',
         '',
-        '#2 [internal] load metadata for docker.io/library/alpine:latest',
+        '#2 [internal] load .dockerignore',
+        '#2 transferring context: <size> done',
         '#2 DONE <duration>',
         '',
-        '#3 [internal] load .dockerignore',
-        '#3 transferring context: 2B done',
+        '#3 [internal] load metadata for docker.io/library/alpine:latest',
         '#3 DONE <duration>',
         '',
         '#4 [1/2] FROM docker.io/library/alpine:latest@sha256:<id-1>',
@@ -458,7 +458,7 @@ describe('settings.disable', () => {
 
   it('rejects a name that is not a built-in in the front matter, naming it and its line', () => {
     const read = () => readFrontMatter('title: x\nnormalize: { disable: [timestamps] }', 'page.md', 1);
-    expect(read).toThrowError(/"timestamps".*ansi, paths, times, names, ids, tables/);
+    expect(read).toThrowError(/"timestamps".*ansi, paths, buildkit, times, names, ids, tables/);
     expect(read).toThrowError(expect.objectContaining({ location: 'page.md:3' }));
   });
 });

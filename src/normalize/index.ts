@@ -3,6 +3,7 @@
 // become numbered placeholders and presentation noise (colours, redraws, padding) goes.
 
 import type { NormalizeSettings } from '../types.js';
+import { normalizeBuildKit } from './buildkit.js';
 import { replaceIds } from './ids.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
@@ -34,6 +35,8 @@ interface BuiltIn {
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
+  // Before `times` and `ids`, which then number what the regrouped vertices hold in their final order.
+  { name: 'buildkit', start: () => normalizeBuildKit },
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },
