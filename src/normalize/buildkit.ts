@@ -48,25 +48,35 @@ export const normalizeBuildKit: Transform = (text) => (mayHoldBuild.test(text) ?
 export function rewriteBuilds(text: string): string {
   const out: string[] = [];
   let build: Build | undefined;
+  // A blank line came after the build's last vertex line. BuildKit prints one between two vertices,
+  // never two: a second one ends the build, and every blank line around a build is kept as it was.
+  let blank = false;
   let trailer = false;
+  const flush = (current: Build) => {
+    out.push(...current.render());
+    if (blank) out.push('');
+    blank = false;
+  };
   for (const line of text.split('\n')) {
     const vertex = vertexLine.exec(line);
     if (vertex) {
       if (build && !build.accepts(Number(vertex[1]), vertex[2] ?? '')) {
-        out.push(...build.render());
+        flush(build);
         build = undefined;
       }
+      blank = false;
       build ??= new Build();
       build.add(Number(vertex[1]), vertex[2] ?? '');
       continue;
     }
-    if (build && line === '') {
+    if (build && line === '' && !blank) {
+      blank = true;
       build.blank();
       continue;
     }
     // `------` right after the build's last vertex opens the quoted log of a failed step; the next closes it.
     if (build) {
-      out.push(...build.render());
+      flush(build);
       build = undefined;
       trailer = line === '------';
     } else if (trailer && line === '------') {
@@ -74,7 +84,7 @@ export function rewriteBuilds(text: string): string {
     }
     out.push(trailer && quotedLog.test(line) ? line.replace(quotedLog, '') : line);
   }
-  if (build) out.push(...build.render());
+  if (build) flush(build);
   return out.join('\n');
 }
 
@@ -83,7 +93,6 @@ class Build {
   private current?: Vertex;
   /** A blank line came: the next vertex line names a vertex. */
   private header = true;
-  private blanks = 0;
 
   /** Whether a line of vertex `number` with `text` belongs to this build, rather than starting a new one. */
   accepts(number: number, text: string): boolean {
@@ -93,7 +102,6 @@ class Build {
   }
 
   add(number: number, text: string): void {
-    this.blanks = 0;
     let vertex = this.vertices.get(number);
     if (!vertex) {
       vertex = { number, name: text, lines: [], seen: this.vertices.size };
@@ -115,7 +123,6 @@ class Build {
 
   blank(): void {
     this.header = true;
-    this.blanks++;
   }
 
   render(): string[] {
@@ -130,8 +137,6 @@ class Build {
       if (index > 0) out.push('');
       out.push(number + vertex.name, ...statusLines(vertex.lines).map((line) => number + line));
     });
-    // A blank line after the last vertex stays: it separates the build from what the command printed next.
-    if (this.blanks > 0) out.push('');
     return out;
   }
 }
