@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EngineChoice } from '../run/requirements.js';
-import { engineOption, snapshotsOption } from './options.js';
+import { builderOption, engineOption, snapshotsOption } from './options.js';
 import { isCi } from './run-command.js';
 
 interface CheckFlags {
@@ -12,6 +12,7 @@ interface CheckFlags {
   engine: EngineChoice;
   skip: boolean;
   reporter?: string[];
+  builder?: 'legacy' | 'buildkit';
 }
 
 /** `lesson check [lesson|glob ...]`: many lessons, in parallel, with reports for CI systems and people. */
@@ -25,9 +26,14 @@ export function registerCheck(program: Command): void {
     .option('-u, --update', 'record new outputs and update the snapshots; removes obsolete entries', false)
     .addOption(snapshotsOption())
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
+    .addOption(builderOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .action(async (references: string[], flags: CheckFlags) => {
+      if (flags.builder) {
+        const { useBuilder } = await import('../run/builder.js');
+        await useBuilder(flags.builder, { record: (builder) => `lesson check ${references.join(' ')} -u --builder ${builder}`.replace('  ', ' ') });
+      }
       // Loaded on demand: other commands never pay for the reporters' and the runner's modules.
       const [{ inShard, parseShard, selectLessons }, { checkLessons }, { chooseReporters }] = await Promise.all([
         import('./select.js'),

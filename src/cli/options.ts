@@ -13,3 +13,7 @@ export function engineOption(description = 'Docker engine for lessons that need 
 export function snapshotsOption(description = 'folder of snapshot files'): Option {
   return new Option('--snapshots <dir>', description).default(defaultSnapshotsDir);
 }
+
+export function builderOption(): Option {
+  return new Option('--builder <builder>', 'build images with this builder (sets DOCKER_BUILDKIT, and picks a docker CLI that has it); default: the machine\'s').choices(['legacy', 'buildkit']);
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EngineChoice } from '../run/requirements.js';
-import { engineOption, snapshotsOption } from './options.js';
+import { builderOption, engineOption, snapshotsOption } from './options.js';
 import { InputError } from '../types.js';
 
 export interface RunFlags {
@@ -9,6 +9,7 @@ export interface RunFlags {
   engine: EngineChoice;
   bail: boolean;
   watch: boolean;
+  builder?: 'legacy' | 'buildkit';
 }
 
 /** `lesson [run] <lesson>`: the default command. */
@@ -20,9 +21,14 @@ export function registerRun(program: Command): void {
     .option('-u, --update', 'record new outputs and update the snapshot', false)
     .addOption(snapshotsOption())
     .addOption(engineOption())
+    .addOption(builderOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
+      if (flags.builder) {
+        const { useBuilder } = await import('../run/builder.js');
+        await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
+      }
       if (flags.watch) {
         const { watchLesson } = await import('./watch.js');
         return watchLesson(reference, { ...flags, ci: isCi() });

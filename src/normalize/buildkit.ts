@@ -145,7 +145,8 @@ function statusLines(lines: string[]): string[] {
   const kept = lines.filter((line) => line !== '...' && !vertexDigest.test(line));
   return kept
     .filter((line, index) => {
-      const progress = inProgress.exec(line);
+      // A status first printed bare (`transferring context:`) and again once it has figures.
+      const progress = line.endsWith(':') ? [line, line] : inProgress.exec(line);
       if (!progress || / done$/.test(line) || quotedLog.test(line)) return true;
       const label = `${progress[1]} `;
       return !kept.slice(index + 1).some((later) => later.startsWith(label));

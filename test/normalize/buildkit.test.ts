@@ -147,7 +147,7 @@ describe('the buildkit normalizer, on recorded builds', () => {
   });
 
   test('drops in-progress statuses that a later one completes, and keeps the last', () => {
-    const text = '#4 [internal] load build context\n#4 transferring context: 1.2MB 0.5s\n#4 transferring context: 3.4MB 1.1s done\n#4 DONE 1.1s';
+    const text = '#4 [internal] load build context\n#4 transferring context:\n#4 transferring context: 1.2MB 0.5s\n#4 transferring context: 3.4MB 1.1s done\n#4 DONE 1.1s';
     expect(normalizeBuildKit(text)).toBe('#4 [internal] load build context\n#4 transferring context: <size> done\n#4 DONE 1.1s');
     const pull = '#2 [1/2] FROM x\n#2 sha256:ab 1.1MB / 3.6MB 0.1s\n#2 sha256:ab 3.6MB / 3.6MB 0.2s done\n#2 DONE 0.3s';
     expect(normalizeBuildKit(pull)).toBe('#2 [1/2] FROM x\n#2 sha256:ab 3.6MB / 3.6MB 0.2s done\n#2 DONE 0.3s');
