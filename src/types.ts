@@ -114,6 +114,13 @@ export interface Snapshot {
   /** Versions of the tools that produced the outputs, so a mismatch caused by another engine is easy to see. */
   environment: Record<string, string>;
   steps: Record<string, SnapshotEntry>;
+  /** Other machines' variants (src/snapshot/variants.ts): each with its environment and the entries that differ from `steps`. */
+  variants?: SnapshotVariant[];
+}
+
+export interface SnapshotVariant {
+  environment: Record<string, string>;
+  steps: Record<string, SnapshotEntry>;
 }
 
 /** A problem in a user's input, reported as `file:line: message` with exit code 2. */

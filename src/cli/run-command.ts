@@ -42,7 +42,7 @@ export function registerRun(program: Command): void {
         const missing = await new Requirements(flags.engine).missing(lesson.settings.requires);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
-      process.exitCode = await runAndCheck(lesson, { ...flags, ci: isCi() });
+      process.exitCode = await runAndCheck(lesson, { ...flags, builder: flags.builder ?? 'auto', ci: isCi() });
     });
 }
 

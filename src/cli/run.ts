@@ -5,7 +5,8 @@ import { lessonStatus, type LessonReport, type Reporter } from '../report/report
 import { onInterrupt } from '../run/cleanup.js';
 import { runLesson, type RunOptions } from '../run/lesson.js';
 import { lockSnapshot } from '../snapshot/lock.js';
-import { readSnapshot, snapshotPath, writeSnapshot } from '../snapshot/store.js';
+import { openSnapshot, saveSnapshot } from '../run/snapshot-variant.js';
+import { snapshotPath } from '../snapshot/store.js';
 import type { Lesson } from '../types.js';
 
 export interface RunCommandOptions {
@@ -14,6 +15,8 @@ export interface RunCommandOptions {
   engine: RunOptions['engine'];
   bail: boolean;
   ci: boolean;
+  /** The builder `--builder` asked for; `auto`: checked with the one the fitting variant needs, when this machine has it. */
+  builder?: 'legacy' | 'buildkit' | 'auto';
 }
 
 /** Runs one lesson, checks each step against its snapshot as it ends, and returns the exit code. */
@@ -45,7 +48,8 @@ export async function checkLesson(lesson: Lesson, options: RunCommandOptions, re
 async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOptions, reporter: Reporter): Promise<LessonReport> {
   const started = performance.now();
   const phases: LessonReport['phases'] = [];
-  const recorded = readSnapshot(file);
+  const opened = await openSnapshot(file, lesson, { engine: typeof options.engine === 'string' ? options.engine : 'private', update: options.update, switchBuilder: options.builder === 'auto' });
+  const recorded = opened.recorded;
   const mode: CheckMode = { update: options.update, ci: options.ci };
   const judging = startJudging(lesson, recorded?.steps, mode);
   let failed = false;
@@ -68,7 +72,7 @@ async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOpt
   });
 
   const outcome = checkRun(lesson, judging.normalized, run.environment, recorded, mode, judging.pages);
-  if (outcome.write) writeSnapshot(file, outcome.write);
+  if (outcome.write) saveSnapshot(file, opened, outcome.write);
   const report: LessonReport = {
     lesson,
     status: lessonStatus(outcome),

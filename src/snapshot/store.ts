@@ -5,6 +5,7 @@ import { decodeUtf8 } from '../parse/text.js';
 import { InputError, type Snapshot, type SnapshotEntry } from '../types.js';
 import { defaultSnapshotsDir } from './default-dir.js';
 import { lockSnapshot } from './lock.js';
+import { readVariants } from './variant-file.js';
 
 export function snapshotPath(lessonName: string, dir = defaultSnapshotsDir): string {
   return join(dir, `${lessonName}.yaml`);
@@ -53,7 +54,8 @@ export function readSnapshot(path: string): Snapshot | undefined {
     if (typeof entry.exit !== 'number') throw fail(`step "${id}" has no numeric "exit"`, at('exit'));
     if (typeof entry.output !== 'string') throw fail(`step "${id}" has no text "output"`, at('output'));
   }
-  return { lesson: String(data.lesson ?? ''), environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry> };
+  const variants = readVariants(doc.contents.get('variants', true), data.variants, fail);
+  return { lesson: String(data.lesson ?? ''), environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry>, ...(variants && { variants }) };
 }
 
 /**

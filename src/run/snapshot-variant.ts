@@ -1,0 +1,77 @@
+// Where the snapshot file meets the machine: which of its variants fits the builder and engine this
+// machine will use, read before the run, and the run's outcome merged back as that variant.
+
+import { execa } from 'execa';
+import { describeFacts, differingFacts, factsOf, mergeVariant, selectVariant, type Facts } from '../snapshot/variants.js';
+import { readSnapshot, writeSnapshot } from '../snapshot/store.js';
+import { InputError, type Lesson, type Snapshot } from '../types.js';
+import { clientFor, describeClients, detectBuilder, dockerClients, useBuilder, type BuilderKind } from './builder.js';
+import type { EngineChoice } from './requirements.js';
+
+export interface OpenedSnapshot {
+  /** The whole file as read, every variant in it; undefined when none was recorded yet. */
+  file?: Snapshot;
+  /** The variant this run is judged against, as plain entries; undefined when a new one is recorded. */
+  recorded?: Snapshot;
+  /** What the machine is expected to be, as the variants' environments say it. */
+  facts: Facts;
+}
+
+const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/**
+ * The facts of the machine a lesson is about to run on, found before any engine starts: the builder
+ * the docker CLI will use, and the engine's version (the private engine's dockerd, or the host's).
+ */
+export async function machineFacts(lesson: Lesson, engine: EngineChoice, env: NodeJS.ProcessEnv = process.env): Promise<Facts> {
+  if (!lesson.settings.requires.includes('docker')) return {};
+  const environment: Record<string, string> = { builder: await detectBuilder(env) };
+  const server =
+    engine === 'private'
+      ? await execa('dockerd', ['--version'], { env: { ...env, PATH: [env.PATH ?? '', ...SBIN].join(':') }, reject: false, timeout: 15_000 })
+      : await execa('docker', ['version', '--format', 'Docker version {{.Server.Version}},'], { env, reject: false, timeout: 15_000 });
+  const version = /version (\S+?),/.exec(server.stdout ?? '')?.[1];
+  if (version) environment['docker server'] = version;
+  return factsOf(environment);
+}
+
+/**
+ * Reads the snapshot and picks the variant that fits this machine. With `switchBuilder` (one lesson,
+ * no `--builder`, not recording) a variant that only needs the other builder is checked with it when
+ * a docker CLI here has it. When none fits, throws an InputError naming the facts that differ and
+ * the command that records a variant here; when recording (`update`), a new variant is written instead.
+ */
+export async function openSnapshot(path: string, lesson: Lesson, options: { engine: EngineChoice; update: boolean; switchBuilder?: boolean }): Promise<OpenedSnapshot> {
+  const file = readSnapshot(path);
+  // Asking the docker CLI and dockerd costs a few processes: not when nothing recorded names a fact.
+  if (!file || (!file.variants && Object.keys(factsOf(file.environment)).length === 0)) return { file, recorded: file, facts: {} };
+  let facts = await machineFacts(lesson, options.engine);
+  let selection = selectVariant(file, facts);
+  if ('snapshot' in selection) return { file, recorded: selection.snapshot, facts };
+  if (options.update) return { file, facts };
+
+  const builders = selection.nearest
+    .filter((recorded) => differingFacts(recorded, facts).join() === 'builder')
+    .map((recorded) => recorded.builder as BuilderKind);
+  const clients = builders.length > 0 ? await dockerClients(process.env) : [];
+  const available = builders.find((builder) => clientFor(builder, clients));
+  if (options.switchBuilder && available) {
+    await useBuilder(available);
+    facts = await machineFacts(lesson, options.engine);
+    selection = selectVariant(file, facts);
+    if ('snapshot' in selection) return { file, recorded: selection.snapshot, facts };
+  }
+  const record = `\`lesson run ${lesson.path} -u\` records a variant for ${describeFacts(facts)}`;
+  const builder =
+    builders.length === 0
+      ? ''
+      : available
+        ? `; the variant for builder ${available} can be checked here with \`--builder ${available}\``
+        : `; the builder ${builders.join(' or ')} is needed, and this machine has ${describeClients(clients)}`;
+  throw new InputError(`${'mismatch' in selection ? selection.mismatch : ''}${builder}; ${record}`, path);
+}
+
+/** Writes `written`, the plain snapshot the judging code gave back, as its variant of the file. */
+export function saveSnapshot(path: string, opened: OpenedSnapshot, written: Snapshot): void {
+  writeSnapshot(path, mergeVariant(opened.file, written));
+}
