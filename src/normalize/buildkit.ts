@@ -14,6 +14,8 @@ const vertexDigest = /^sha256:[0-9a-f]{64}$/;
 // How many bytes of the Dockerfile or the context were sent: it depends on what the engine already has
 // (a second build sends a diff), and whether the transfer lasted long enough to get a time.
 const transferred = /^(transferring (?:dockerfile|context):) (?:\d+(?:\.\d+)?[kMGT]?B|<size>)(?: \d+(?:\.\d+)?m?s)?(?= done$|$)/;
+// How long a finished status took: printed or not depending on whether it was seen before it ended.
+const statusTime = / \d+(?:\.\d+)?m?s(?= done$)/;
 // A status printed while it is going on: `transferring context: 1.2MB 0.5s`, `sha256:… 3.1MB / 3.6MB 0.2s`.
 // How many of these show depends on timing; the final one, which ends in `done`, is what counts.
 const inProgress = /^(.*?) (?:\d+(?:\.\d+)?[kMGT]?i?B(?: \/ \d+(?:\.\d+)?[kMGT]?i?B)? )?\d+(?:\.\d+)?m?s$/;
@@ -40,7 +42,8 @@ interface Vertex {
  * interleave. Here each vertex's lines are gathered under its name, vertices are put in an order that
  * only depends on the Dockerfile (the front-end's own steps, then the instructions by stage and
  * position, then exporting as it ran) and numbered again from there. Digests of vertices, transfer
- * sizes and in-progress statuses go; `CACHED`, `DONE`, errors and every log line stay.
+ * sizes, in-progress statuses and the times of finished ones go; `CACHED`, `DONE`, errors and every
+ * log line stay.
  */
 export const normalizeBuildKit: Transform = (text) => (mayHoldBuild.test(text) ? rewriteBuilds(text) : text);
 
@@ -145,13 +148,13 @@ function statusLines(lines: string[]): string[] {
   const kept = lines.filter((line) => line !== '...' && !vertexDigest.test(line));
   return kept
     .filter((line, index) => {
-      // A status first printed bare (`transferring context:`) and again once it has figures.
-      const progress = line.endsWith(':') ? [line, line] : inProgress.exec(line);
-      if (!progress || / done$/.test(line) || quotedLog.test(line)) return true;
-      const label = `${progress[1]} `;
-      return !kept.slice(index + 1).some((later) => later.startsWith(label));
+      if (/ done$/.test(line) || quotedLog.test(line) || /^(?:DONE|CACHED|ERROR|CANCELED)\b/.test(line)) return true;
+      // A status first printed bare (`exporting layers`, `transferring context:`), or with figures
+      // that grow, and again once it is done: only the last one counts.
+      const labels = [`${line} `, `${inProgress.exec(line)?.[1] ?? line} `];
+      return !kept.slice(index + 1).some((later) => labels.some((label) => later.startsWith(label)));
     })
-    .map((line) => line.replace(transferred, '$1 <size>'));
+    .map((line) => line.replace(transferred, '$1 <size>').replace(statusTime, ''));
 }
 
 // The front-end's own vertices, in the order the front-end runs them.

@@ -115,7 +115,7 @@ export function clientFor(wanted: BuilderKind, clients: DockerClient[]): DockerC
 
 /**
  * Makes this process, and every process of the lessons it runs, build with `wanted`: DOCKER_BUILDKIT
- * says which, and when PATH's first docker cannot, a folder holding a `docker` link to one that can goes
+ * says which (unless the client uses it by default), and when PATH's first docker cannot, a folder holding a `docker` link to one that can goes
  * first on PATH. Throws BuilderUnavailable, saying which clients this machine has, when none can;
  * `record` is the command that records a variant with the builder this machine has.
  */
@@ -132,7 +132,10 @@ export async function useBuilder(
     const install = wanted === 'buildkit' ? ' (install buildx: `apt-get install docker-buildx`, or a docker 20.10 client: `apt-get install docker.io`)' : '';
     throw new BuilderUnavailable(`the ${wanted} builder is needed, and no docker CLI here has it${install}; this machine has ${describeClients(clients)}${hint}`, options.file);
   }
-  env.DOCKER_BUILDKIT = wanted === 'buildkit' ? '1' : '0';
+  // Unset where the client's default is the builder wanted, so outputs are those its users see by
+  // default: Docker 28 prints another deprecation notice under DOCKER_BUILDKIT=0 than without it.
+  if (builderOf(client, undefined).kind === wanted) delete env.DOCKER_BUILDKIT;
+  else env.DOCKER_BUILDKIT = wanted === 'buildkit' ? '1' : '0';
   if (client !== clients[0]) env.PATH = `${await linkFolder(client.path)}:${env.PATH ?? ''}`;
   return client;
 }

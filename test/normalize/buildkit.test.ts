@@ -150,7 +150,10 @@ describe('the buildkit normalizer, on recorded builds', () => {
     const text = '#4 [internal] load build context\n#4 transferring context:\n#4 transferring context: 1.2MB 0.5s\n#4 transferring context: 3.4MB 1.1s done\n#4 DONE 1.1s';
     expect(normalizeBuildKit(text)).toBe('#4 [internal] load build context\n#4 transferring context: <size> done\n#4 DONE 1.1s');
     const pull = '#2 [1/2] FROM x\n#2 sha256:ab 1.1MB / 3.6MB 0.1s\n#2 sha256:ab 3.6MB / 3.6MB 0.2s done\n#2 DONE 0.3s';
-    expect(normalizeBuildKit(pull)).toBe('#2 [1/2] FROM x\n#2 sha256:ab 3.6MB / 3.6MB 0.2s done\n#2 DONE 0.3s');
+    expect(normalizeBuildKit(pull)).toBe('#2 [1/2] FROM x\n#2 sha256:ab 3.6MB / 3.6MB done\n#2 DONE 0.3s');
+    expect(normalizeBuildKit('#7 exporting to image\n#7 exporting layers\n#7 exporting layers done')).toBe('#7 exporting to image\n#7 exporting layers done');
+    // Whether a finished status shows its time depends on timing too.
+    expect(normalizeBuildKit('#7 exporting to image\n#7 naming to docker.io/x 0.0s done')).toBe(normalizeBuildKit('#7 exporting to image\n#7 naming to docker.io/x done'));
   });
 });
 

@@ -68,10 +68,11 @@ describe.skipIf(!both)('on the docker CLIs of this machine', () => {
     expect(await detectBuilder(env)).toMatch(/^buildkit /);
   });
 
-  test('--builder legacy keeps PATH and sets DOCKER_BUILDKIT=0', async () => {
-    const env: NodeJS.ProcessEnv = { PATH: path };
+  test("--builder legacy keeps PATH, and leaves DOCKER_BUILDKIT unset where legacy is the client's default", async () => {
+    const env: NodeJS.ProcessEnv = { PATH: path, DOCKER_BUILDKIT: '1' };
     await useBuilder('legacy', { env });
-    expect(env).toEqual({ PATH: path, DOCKER_BUILDKIT: '0' });
+    expect(env).toEqual({ PATH: path });
+    expect(await detectBuilder(env)).toBe('legacy');
   });
 
   test('with no client that has BuildKit, fails at once, saying what this machine has and how to record a variant', async () => {
