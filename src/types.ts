@@ -116,9 +116,12 @@ export interface Snapshot {
   steps: Record<string, SnapshotEntry>;
   /** Other machines' variants (src/snapshot/variants.ts): each with its environment and the entries that differ from `steps`. */
   variants?: SnapshotVariant[];
+  /** The version of the normalizers that wrote `steps` (src/normalize/version.ts); none: 1. */
+  normalizers?: number;
 }
 
 export interface SnapshotVariant {
+  normalizers?: number;
   environment: Record<string, string>;
   steps: Record<string, SnapshotEntry>;
 }

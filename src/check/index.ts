@@ -31,6 +31,8 @@ export interface CheckOutcome {
   write?: Snapshot;
   /** Environment entries that differ from the recorded ones: a likely cause of a mismatch. */
   environmentChanges: { key: string; recorded?: string; actual?: string }[];
+  /** More to say at the lesson's end, e.g. that older normalizers wrote the snapshot. */
+  notes?: string[];
 }
 
 /** Compares one run's normalized results with the recorded snapshot, and with the page's outputs (`pages`, by step id). Pure. */

@@ -1,5 +1,6 @@
 import { checkRun, type CheckMode } from '../check/index.js';
 import { startJudging } from '../check/live.js';
+import { NORMALIZERS, normalizerNote } from '../normalize/version.js';
 import { ConsoleReporter } from '../report/console.js';
 import { lessonStatus, type LessonReport, type Reporter } from '../report/reporter.js';
 import { onInterrupt } from '../run/cleanup.js';
@@ -72,6 +73,11 @@ async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOpt
   });
 
   const outcome = checkRun(lesson, judging.normalized, run.environment, recorded, mode, judging.pages);
+  const drifts = outcome.verdicts.flatMap((verdict) => (verdict.status === 'failed' && verdict.expected !== undefined && verdict.actual !== undefined ? [{ expected: verdict.expected, actual: verdict.actual }] : []));
+  const note = recorded && normalizerNote(recorded.normalizers, drifts, lesson.settings.normalize);
+  if (note) outcome.notes = [note];
+  // -u stamps today's normalizers on a variant older ones wrote, even when no entry changed.
+  if (options.update && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
   if (outcome.write) saveSnapshot(file, opened, outcome.write);
   const report: LessonReport = {
     lesson,

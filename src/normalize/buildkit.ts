@@ -10,12 +10,13 @@ export const mayHoldBuild = /^#\d+ /m;
 const vertexLine = /^#(\d+) (.*)$/;
 // 20.10's client prints each vertex's digest under its name: it changes with the base image and the
 // build context, and says nothing a reader needs.
-const vertexDigest = /^sha256:[0-9a-f]{64}$/;
+// A snapshot written before this normalizer holds it as a placeholder: taken as the digest it was.
+const vertexDigest = /^sha256:(?:[0-9a-f]{64}|<id-\d+>)$/;
 // How many bytes of the Dockerfile or the context were sent: it depends on what the engine already has
 // (a second build sends a diff), and whether the transfer lasted long enough to get a time.
 const transferred = /^(transferring (?:dockerfile|context):) (?:\d+(?:\.\d+)?[kMGT]?B|<size>)(?: \d+(?:\.\d+)?m?s)?(?= done$|$)/;
 // How long a finished status took: printed or not depending on whether it was seen before it ended.
-const statusTime = / \d+(?:\.\d+)?m?s(?= done$)/;
+const statusTime = / (?:\d+(?:\.\d+)?m?s|<duration>)(?= done$)/;
 // A status printed while it is going on: `transferring context: 1.2MB 0.5s`, `sha256:… 3.1MB / 3.6MB 0.2s`.
 // How many of these show depends on timing; the final one, which ends in `done`, is what counts.
 const inProgress = /^(.*?) (?:\d+(?:\.\d+)?[kMGT]?i?B(?: \/ \d+(?:\.\d+)?[kMGT]?i?B)? )?\d+(?:\.\d+)?m?s$/;

@@ -2,6 +2,7 @@
 // machine will use, read before the run, and the run's outcome merged back as that variant.
 
 import { execa } from 'execa';
+import { NORMALIZERS } from '../normalize/version.js';
 import { describeFacts, differingFacts, factsOf, mergeVariant, selectVariant, type Facts } from '../snapshot/variants.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/store.js';
 import { InputError, type Lesson, type Snapshot } from '../types.js';
@@ -15,6 +16,8 @@ export interface OpenedSnapshot {
   recorded?: Snapshot;
   /** What the machine is expected to be, as the variants' environments say it. */
   facts: Facts;
+  /** Recording (`-u`): what is written was all normalized by today's normalizers. */
+  update?: boolean;
 }
 
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -44,11 +47,11 @@ export async function machineFacts(lesson: Lesson, engine: EngineChoice, env: No
 export async function openSnapshot(path: string, lesson: Lesson, options: { engine: EngineChoice; update: boolean; switchBuilder?: boolean }): Promise<OpenedSnapshot> {
   const file = readSnapshot(path);
   // Asking the docker CLI and dockerd costs a few processes: not when nothing recorded names a fact.
-  if (!file || (!file.variants && Object.keys(factsOf(file.environment)).length === 0)) return { file, recorded: file, facts: {} };
+  if (!file || (!file.variants && Object.keys(factsOf(file.environment)).length === 0)) return { file, recorded: file, facts: {}, update: options.update };
   let facts = await machineFacts(lesson, options.engine);
   let selection = selectVariant(file, facts);
-  if ('snapshot' in selection) return { file, recorded: selection.snapshot, facts };
-  if (options.update) return { file, facts };
+  if ('snapshot' in selection) return { file, recorded: selection.snapshot, facts, update: options.update };
+  if (options.update) return { file, facts, update: true };
 
   const builders = selection.nearest
     .filter((recorded) => differingFacts(recorded, facts).join() === 'builder')
@@ -73,5 +76,7 @@ export async function openSnapshot(path: string, lesson: Lesson, options: { engi
 
 /** Writes `written`, the plain snapshot the judging code gave back, as its variant of the file. */
 export function saveSnapshot(path: string, opened: OpenedSnapshot, written: Snapshot): void {
-  writeSnapshot(path, mergeVariant(opened.file, written));
+  // Without -u, only new entries are added to what older normalizers may have written: the version stays.
+  const normalizers = opened.update || !opened.recorded ? NORMALIZERS : opened.recorded.normalizers;
+  writeSnapshot(path, mergeVariant(opened.file, { lesson: written.lesson, ...(normalizers !== undefined && { normalizers }), environment: written.environment, steps: written.steps }));
 }

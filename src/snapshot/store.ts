@@ -55,7 +55,9 @@ export function readSnapshot(path: string): Snapshot | undefined {
     if (typeof entry.output !== 'string') throw fail(`step "${id}" has no text "output"`, at('output'));
   }
   const variants = readVariants(doc.contents.get('variants', true), data.variants, fail);
-  return { lesson: String(data.lesson ?? ''), environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry>, ...(variants && { variants }) };
+  if (data.normalizers !== undefined && !Number.isInteger(data.normalizers)) throw fail('"normalizers" must be a whole number', (doc.contents.get('normalizers', true) as { range?: [number] } | undefined)?.range?.[0]);
+  const normalizers = data.normalizers === undefined ? {} : { normalizers: data.normalizers };
+  return { lesson: String(data.lesson ?? ''), ...normalizers, environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry>, ...(variants && { variants }) };
 }
 
 /**

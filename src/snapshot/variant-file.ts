@@ -30,6 +30,8 @@ export function readVariants(node: unknown, data: unknown, fail: Fail): Snapshot
       if (typeof entry.exit !== 'number') throw fail(`variant ${index + 1}: step "${id}" has no numeric "exit"`, where);
       if (typeof entry.output !== 'string') throw fail(`variant ${index + 1}: step "${id}" has no text "output"`, where);
     }
-    return { environment: environment as Record<string, string>, steps: value.steps as Record<string, SnapshotEntry> };
+    if (value.normalizers !== undefined && !Number.isInteger(value.normalizers)) throw fail(`variant ${index + 1}: "normalizers" must be a whole number`, at);
+    const normalizers = value.normalizers === undefined ? {} : { normalizers: value.normalizers };
+    return { ...normalizers, environment: environment as Record<string, string>, steps: value.steps as Record<string, SnapshotEntry> };
   });
 }

@@ -39,8 +39,15 @@ export function describeFacts(facts: Facts): string {
 
 /** Every variant of a file as a plain snapshot, the main one first. */
 export function variantsOf(file: Snapshot): Snapshot[] {
-  const main: Snapshot = { lesson: file.lesson, environment: file.environment, steps: file.steps };
-  return [main, ...(file.variants ?? []).map((variant) => ({ lesson: file.lesson, environment: variant.environment, steps: { ...file.steps, ...variant.steps } }))];
+  const main: Snapshot = { lesson: file.lesson, ...version(file.normalizers), environment: file.environment, steps: file.steps };
+  return [
+    main,
+    ...(file.variants ?? []).map((variant) => ({ lesson: file.lesson, ...version(variant.normalizers), environment: variant.environment, steps: { ...file.steps, ...variant.steps } })),
+  ];
+}
+
+function version(normalizers: number | undefined): { normalizers?: number } {
+  return normalizers === undefined ? {} : { normalizers };
 }
 
 export type Selection = { snapshot: Snapshot } | { mismatch: string; nearest: Facts[] };
@@ -65,7 +72,7 @@ export function selectVariant(file: Snapshot, facts: Facts): Selection {
  * main; a new file's first variant becomes it.
  */
 export function mergeVariant(file: Snapshot | undefined, written: Snapshot): Snapshot {
-  if (!file) return { lesson: written.lesson, environment: written.environment, steps: written.steps };
+  if (!file) return { lesson: written.lesson, ...version(written.normalizers), environment: written.environment, steps: written.steps };
   const facts = factsOf(written.environment);
   const variants = variantsOf(file);
   const index = variants.findIndex((variant) => differingFacts(factsOf(variant.environment), facts).length === 0);
@@ -74,12 +81,14 @@ export function mergeVariant(file: Snapshot | undefined, written: Snapshot): Sna
   const [main = written, ...others] = variants;
   const shared = (id: string, entry: SnapshotEntry) => main.steps[id] !== undefined && isDeepStrictEqual(main.steps[id], entry);
   const encoded: SnapshotVariant[] = others.map((variant) => ({
+    ...version(variant.normalizers),
     environment: variant.environment,
     // A step the lesson no longer has (the written variant has no entry for it) goes from every variant.
     steps: Object.fromEntries(Object.entries(variant.steps).filter(([id, entry]) => id in written.steps && !shared(id, entry))),
   }));
   return {
     lesson: written.lesson,
+    ...version(main.normalizers),
     environment: main.environment,
     steps: main.steps,
     ...(encoded.length > 0 && { variants: encoded }),

@@ -8,7 +8,8 @@ import { differingFacts, factsOf, mergeVariant, selectVariant, variantsOf } from
 import { InputError, type Snapshot, type SnapshotEntry } from '../../src/types.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'lesson-variants-'));
-const committed = new URL('../../snapshots/layers.yaml', import.meta.url);
+// snapshots/layers.yaml as it was before variants: one variant, recorded with the legacy builder.
+const committed = new URL('../fixtures/buildkit/layers.single-variant.yaml', import.meta.url);
 const legacy = { builder: 'legacy', engine: '20' };
 const buildkit = { builder: 'buildkit', engine: '20' };
 
