@@ -1,12 +1,16 @@
 // Where the snapshot file meets the machine: which of its variants fits the builder and engine this
 // machine will use, read before the run, and the run's outcome merged back as that variant.
 
+import { mkdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { NORMALIZERS } from '../normalize/version.js';
 import { describeFacts, differingFacts, factsOf, mergeVariant, selectVariant, type Facts } from '../snapshot/variants.js';
 import { readSnapshot, writeSnapshot } from '../snapshot/store.js';
 import { InputError, type Lesson, type Snapshot } from '../types.js';
 import { clientFor, describeClients, detectBuilder, dockerClients, useBuilder, type BuilderKind } from './builder.js';
+import { cacheFolder } from './cache-folder.js';
+import { findProgram } from './engine.js';
 import type { EngineChoice } from './requirements.js';
 
 export interface OpenedSnapshot {
@@ -28,14 +32,55 @@ const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
  */
 export async function machineFacts(lesson: Lesson, engine: EngineChoice, env: NodeJS.ProcessEnv = process.env): Promise<Facts> {
   if (!lesson.settings.requires.includes('docker')) return {};
-  const environment: Record<string, string> = { builder: await detectBuilder(env) };
-  const server =
+  // The same for every lesson of a `check` until --builder changes PATH or DOCKER_BUILDKIT: asked once.
+  const key = JSON.stringify([engine, env.PATH, env.DOCKER_BUILDKIT, env.DOCKER_HOST, env.DOCKER_CONTEXT]);
+  let facts = known.get(key);
+  if (!facts) {
+    facts = askMachine(engine, env);
+    known.set(key, facts);
+  }
+  return facts;
+}
+
+const known = new Map<string, Promise<Facts>>();
+
+async function askMachine(engine: EngineChoice, env: NodeJS.ProcessEnv): Promise<Facts> {
+  const [builder, version] = await Promise.all([
+    detectBuilder(env),
     engine === 'private'
-      ? await execa('dockerd', ['--version'], { env: { ...env, PATH: [env.PATH ?? '', ...SBIN].join(':') }, reject: false, timeout: 15_000 })
-      : await execa('docker', ['version', '--format', 'Docker version {{.Server.Version}},'], { env, reject: false, timeout: 15_000 });
-  const version = /version (\S+?),/.exec(server.stdout ?? '')?.[1];
-  if (version) environment['docker server'] = version;
-  return factsOf(environment);
+      ? dockerdVersion(env)
+      : execa('docker', ['version', '--format', 'Docker version {{.Server.Version}},'], { env, reject: false, timeout: 15_000 }).then((server) => versionIn(server.stdout)),
+  ]);
+  return factsOf({ builder, ...(version && { 'docker server': version }) });
+}
+
+function versionIn(text: string | undefined): string | undefined {
+  return /version (\S+?),/.exec(text ?? '')?.[1];
+}
+
+/**
+ * The version of the dockerd a private engine runs. Starting dockerd only to ask costs up to a second
+ * on a busy machine, before every run: the answer is kept in the cache, for as long as the binary at
+ * that path is the same file.
+ */
+async function dockerdVersion(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const path = [env.PATH ?? '', ...SBIN].join(':');
+  const program = await findProgram('dockerd', path);
+  if (!program) return undefined;
+  const file = await stat(await realpath(program)).catch(() => undefined);
+  const key = file && `${await realpath(program)} ${file.size} ${file.mtimeMs}`;
+  const cache = join(cacheFolder(), 'dockerd-version.json');
+  const cached = (await readFile(cache, 'utf8').then((text) => JSON.parse(text) as { key?: string; version?: string }, () => undefined)) ?? {};
+  if (key && cached.key === key && cached.version) return cached.version;
+  const version = versionIn((await execa(program, ['--version'], { env: { ...env, PATH: path }, reject: false, timeout: 15_000 })).stdout);
+  if (key && version) {
+    // Written aside and renamed: a run reading it at the same time sees the old file or the new one.
+    await mkdir(cacheFolder(), { recursive: true });
+    const partial = `${cache}.${process.pid}.tmp`;
+    await writeFile(partial, JSON.stringify({ key, version }));
+    await rename(partial, cache);
+  }
+  return version;
 }
 
 /**
