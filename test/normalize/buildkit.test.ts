@@ -185,3 +185,39 @@ describe('the buildkit normalizer, on generated text', () => {
     );
   });
 });
+
+// Not recorded here: no engine with the containerd image store runs on this machine. Written from
+// Docker's documentation of buildx's plain progress with that store (docs.docker.com, "containerd
+// image store"): the image is exported as a manifest, a config and an attestation, then unpacked.
+describe('the buildkit normalizer, on a build with the containerd image store (written from the docs)', () => {
+  const text = readFileSync(new URL('docs/layers2.containerd-store.txt', folder), 'utf8').trimEnd();
+
+  test('the same text however the vertices were numbered and interleaved', () => {
+    const expected = normalizeBuildKit(text);
+    fc.assert(
+      fc.property(reprinted(text), (shuffled) => {
+        expect(normalizeBuildKit(shuffled)).toBe(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('every digest numbered, the reused step CACHED, the export in the order it ran', () => {
+    const [normalized = ''] = normalize([text]);
+    expect(normalized).not.toMatch(/[0-9a-f]{64}/);
+    expect(normalized).toContain('#5 [2/3] RUN touch /test\n#5 CACHED');
+    const exported = normalized.slice(normalized.indexOf('#7 exporting to image'));
+    expect(exported.split('\n').map((line) => line.replace(/<id-\d+>/, '<id>'))).toEqual([
+      '#7 exporting to image',
+      '#7 exporting layers done',
+      '#7 exporting manifest sha256:<id> done',
+      '#7 exporting config sha256:<id> done',
+      '#7 exporting attestation manifest sha256:<id> done',
+      '#7 exporting manifest list sha256:<id> done',
+      '#7 naming to docker.io/revollat/layers2:latest done',
+      '#7 unpacking to docker.io/revollat/layers2:latest done',
+      '#7 DONE <duration>',
+    ]);
+    expect(new Set(exported.match(/<id-\d+>/g)).size).toBe(4);
+  });
+});
