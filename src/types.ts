@@ -151,6 +151,16 @@ export interface Snapshot {
   /** Versions of the tools that produced the outputs, so a mismatch caused by another engine is easy to see. */
   environment: Record<string, string>;
   steps: Record<string, SnapshotEntry>;
+  /** Other machines' variants (src/snapshot/variants.ts): each with its environment and the entries that differ from `steps`. */
+  variants?: SnapshotVariant[];
+  /** The version of the normalizers that wrote `steps` (src/normalize/version.ts); none: 1. */
+  normalizers?: number;
+}
+
+export interface SnapshotVariant {
+  normalizers?: number;
+  environment: Record<string, string>;
+  steps: Record<string, SnapshotEntry>;
 }
 
 /** Which Docker engine lessons use: a private one per run, or the user's own; chosen on the command line only. */

@@ -28,3 +28,7 @@ export function snapshotsOption(description = 'folder of snapshot files'): Optio
 export function isCi(): boolean {
   return Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 }
+
+export function builderOption(): Option {
+  return new Option('--builder <builder>', 'build images with this builder (sets DOCKER_BUILDKIT, and picks a docker CLI that has it); default: the machine\'s').choices(['legacy', 'buildkit']);
+}

@@ -38,4 +38,6 @@ export interface Outcome {
   write?: Snapshot;
   /** Environment entries that differ from the recorded ones: a likely cause of a mismatch. */
   environmentChanges: EnvironmentChange[];
+  /** More to say at the lesson's end, e.g. that older normalizers wrote the snapshot. */
+  notes?: string[];
 }

@@ -16,8 +16,21 @@ export const hexId = new RegExp(
   'g',
 );
 
-/** Both patterns need 12 hex digits, or 12 base32 characters, in a row. */
-export const mayHoldId = /[0-9a-f]{12}|[A-Z2-7]{12}/;
+/**
+ * BuildKit's own IDs: 25 lower-case base-36 characters (a random 128-bit number). Its overlay2 folders
+ * (`MergedDir`, `UpperDir`…), build cache records (`docker buildx du`, `docker builder prune`) and build
+ * refs (`docker buildx history`, the `View build details` link) are named so. A word of 25 letters
+ * alone is a word: an ID holds a digit and a letter.
+ */
+export const buildkitId = new RegExp(`${valueStart}(?=[a-z]*[0-9])(?=[0-9]*[a-z])[0-9a-z]{25}${valueEnd}`, 'g');
+
+// `docker system df -v` shows build cache records by their first 12 characters, under `CACHE ID`.
+const cacheTable = /^CACHE ID +CACHE TYPE/m;
+// In that column any 12 base-36 characters are an ID, digits or not: a fiftieth of them have none.
+const cacheRow = /^[0-9a-z]{12}(?= )/gm;
+
+/** Every pattern needs 12 hex digits, 12 base32 characters or 25 base-36 ones in a row, or a build cache table. */
+export const mayHoldId = /[0-9a-f]{12}|[A-Z2-7]{12}|[0-9a-z]{25}|^CACHE ID/m;
 
 // overlay2's `l/` directory holds 26-character base32 links to the layer directories.
 export const overlayLink = new RegExp(`${valueStart}l/([A-Z2-7]{26})${valueEnd}`, 'g');
@@ -36,10 +49,18 @@ export function replaceIds(): Transform {
   const number = createNumbering('id');
   return (text) => {
     if (!mayHoldId.test(text)) return text;
-    return text
+    const numbered = text
       .replace(hexId, (hex) => (looksLikeId(hex) ? number(hex.slice(0, 12)) : hex))
-      .replace(overlayLink, (_, link: string) => `l/${number(link)}`);
+      .replace(overlayLink, (_, link: string) => `l/${number(link)}`)
+      // Keyed by the first 12 characters, as hex IDs are, so a cache record's short and full forms are one.
+      .replace(buildkitId, (id) => number(id.slice(0, 12)));
+    return cacheTable.test(numbered) ? numberCacheRows(numbered, number) : numbered;
   };
+}
+
+/** The rows under each `CACHE ID` header, up to the table's end (a blank line). */
+function numberCacheRows(text: string, number: (key: string) => string): string {
+  return text.replace(/^CACHE ID +CACHE TYPE.*\n(?:.+(?:\n|$))*/gm, (table) => table.replace(cacheRow, (id) => number(id)));
 }
 
 // Letters a-f alone spell words and names ("acceded", "defaced", "deadbeefcafe"); a random 12-hex ID

@@ -5,6 +5,7 @@
 import type { NormalizeSettings } from '../types.js';
 import { replaceAddresses } from './addresses.js';
 import { normalizeCompose } from './compose.js';
+import { normalizeBuildKit } from './buildkit.js';
 import { replaceIds } from './ids.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
@@ -44,6 +45,8 @@ const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'pulls', start: () => collapsePulls },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
+  // Before `times` and `ids`, which then number what the regrouped vertices hold in their final order.
+  { name: 'buildkit', start: () => normalizeBuildKit },
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },

@@ -10,7 +10,9 @@ import { lessonStatus, type LessonReport, type Reporter } from '../report/report
 import { onInterrupt } from '../run/cleanup.js';
 import { runLesson, type EngineSource, type LiveRun, type RunContext } from '../run/run-lesson.js';
 import { lockSnapshot } from '../snapshot/lock.js';
-import { readSnapshot, snapshotPath, writeSnapshot } from '../snapshot/store.js';
+import { NORMALIZERS, normalizerNote } from '../normalize/version.js';
+import { snapshotPath } from '../snapshot/store.js';
+import { openSnapshot, saveSnapshot } from './snapshot-variant.js';
 import type { Lesson, StepResult } from '../types.js';
 
 export interface VerifyOptions extends JudgeMode {
@@ -23,6 +25,8 @@ export interface VerifyOptions extends JudgeMode {
   bail: boolean;
   /** false: judge against the snapshot, never write it (`lesson shell`). */
   write?: boolean;
+  /** The builder `--builder` asked for; `auto` (the default): the one the fitting variant needs, when this machine has it. */
+  builder?: 'legacy' | 'buildkit' | 'auto';
   /** Called after the last step, before anything is torn down, to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
 }
@@ -52,7 +56,9 @@ export async function verifyLesson(lesson: Lesson, options: VerifyOptions, repor
 async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOptions, reporter: Reporter, writes: boolean): Promise<LessonReport> {
   const started = performance.now();
   const phases: LessonReport['phases'] = [];
-  const recorded = readSnapshot(file);
+  const engineChoice = typeof options.engine === 'string' ? options.engine : 'private';
+  const opened = await openSnapshot(file, lesson, { engine: engineChoice, update: options.update, switchBuilder: options.builder === 'auto' });
+  const recorded = opened.recorded;
   const judging = startJudging(lesson, recorded, { update: options.update, ci: options.ci });
   const normalizing = startStepNormalizer(lesson);
   let failed = false;
@@ -78,8 +84,15 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   });
 
   const outcome = judging.finish(run.environment);
+  const drifts = outcome.verdicts.flatMap((verdict) =>
+    verdict.status === 'failed' && verdict.expected !== undefined && verdict.actual !== undefined ? [{ expected: verdict.expected, actual: verdict.actual }] : [],
+  );
+  const note = recorded && normalizerNote(recorded.normalizers, drifts, lesson.settings.normalize);
+  if (note) outcome.notes = [note];
+  // -u stamps today's normalizers on a variant older ones wrote, even when no entry changed.
+  if (options.update && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
   const write = writes ? outcome.write : undefined;
-  if (write) writeSnapshot(file, write);
+  if (write) saveSnapshot(file, opened, write);
   const report: LessonReport = {
     lesson,
     status: lessonStatus(outcome),

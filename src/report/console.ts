@@ -62,6 +62,7 @@ export function notes({ outcome, snapshotFile, wrote }: Pick<LessonReport, 'outc
   const lines = outcome.environmentChanges.map((change) =>
     pc.yellow(`  note: ${change.key} is ${change.actual ?? '(none)'}, the snapshot was recorded with ${change.recorded ?? '(none)'}`),
   );
+  for (const note of outcome.notes ?? []) lines.push(pc.yellow(`  note: ${note}`));
   if (outcome.obsolete.length > 0) {
     const what = wrote ? 'removed' : 'obsolete (remove with -u)';
     lines.push(pc.yellow(`  ${outcome.obsolete.length} snapshot entr${outcome.obsolete.length === 1 ? 'y' : 'ies'} ${what}: ${outcome.obsolete.join(', ')}`));

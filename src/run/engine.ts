@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { EngineUnavailable } from '../errors.js';
 import type { EngineChoice } from '../types.js';
+import { detectBuilder } from './builder.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { findProgram } from './find-program.js';
 import { engineRequest } from './engine-api.js';
@@ -209,14 +210,10 @@ async function describeDocker(env: Record<string, string | undefined>): Promise<
   };
 }
 
-// Mirrors the CLI's choice: buildx when the plugin exists, unless DOCKER_BUILDKIT=0 asks for the legacy builder.
+// Mirrors the CLI's choice, from its version and plugins (builder.ts).
 async function builderFor(env: Record<string, string | undefined>): Promise<string> {
   // execa runs the CLI with process.env under `env`, so that is what the CLI sees too.
-  const buildkit = env.DOCKER_BUILDKIT ?? process.env.DOCKER_BUILDKIT;
-  if (buildkit === '0' || buildkit === 'false') return 'legacy';
-  const buildx = await execa('docker', ['buildx', 'version'], { env, reject: false, timeout: 15_000 });
-  if (buildx.exitCode === 0) return `buildx ${buildx.stdout.split(/\s+/)[1] ?? ''}`.trim();
-  return buildkit ? 'none (DOCKER_BUILDKIT is set but buildx is missing)' : 'legacy';
+  return detectBuilder({ ...process.env, ...env });
 }
 
 /**

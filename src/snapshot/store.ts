@@ -6,6 +6,7 @@ import type { Snapshot, SnapshotEntry } from '../types.js';
 import { InputError } from '../errors.js';
 import { defaultSnapshotsDir } from './default-dir.js';
 import { lockSnapshot } from './lock.js';
+import { readVariants } from './variant-file.js';
 
 export function snapshotPath(lessonName: string, dir = defaultSnapshotsDir): string {
   return join(dir, `${lessonName}.yaml`);
@@ -54,7 +55,10 @@ export function readSnapshot(path: string): Snapshot | undefined {
     if (typeof entry.exit !== 'number') throw fail(`step "${id}" has no numeric "exit"`, at('exit'));
     if (typeof entry.output !== 'string') throw fail(`step "${id}" has no text "output"`, at('output'));
   }
-  return { lesson: String(data.lesson ?? ''), environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry> };
+  const variants = readVariants(doc.contents.get('variants', true), data.variants, fail);
+  if (data.normalizers !== undefined && !Number.isInteger(data.normalizers)) throw fail('"normalizers" must be a whole number', (doc.contents.get('normalizers', true) as { range?: [number] } | undefined)?.range?.[0]);
+  const normalizers = data.normalizers === undefined ? {} : { normalizers: data.normalizers };
+  return { lesson: String(data.lesson ?? ''), ...normalizers, environment: data.environment ?? {}, steps: data.steps as Record<string, SnapshotEntry>, ...(variants && { variants }) };
 }
 
 /**

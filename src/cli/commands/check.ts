@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -8,6 +8,7 @@ interface CheckFlags extends SharedFlags {
   update: boolean;
   skip: boolean;
   reporter?: string[];
+  builder?: 'legacy' | 'buildkit';
 }
 
 /** `lesson check [lesson|glob ...]`: many lessons, in parallel, with reports for CI systems and people. */
@@ -21,9 +22,14 @@ export function defineCheck(command: Command): void {
     .addOption(snapshotsOption())
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
     .addOption(noSandboxOption())
+    .addOption(builderOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .action(async (references: string[], flags: CheckFlags) => {
+      if (flags.builder) {
+        const { useBuilder } = await import('../../run/builder.js');
+        await useBuilder(flags.builder, { record: (builder) => `lesson check ${references.join(' ')} -u --builder ${builder}`.replace('  ', ' ') });
+      }
       // Loaded on demand: other commands never pay for the reporters' and the runner's modules.
       const [{ inShard, parseShard, selectLessons }, { checkLessons }, { chooseReporters }] = await Promise.all([
         import('../select.js'),

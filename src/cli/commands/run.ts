@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
   bail: boolean;
   watch: boolean;
+  builder?: 'legacy' | 'buildkit';
 }
 
 /** `lesson [run] <lesson>`: the default command. */
@@ -17,11 +18,16 @@ export function defineRun(command: Command): void {
     .addOption(snapshotsOption())
     .addOption(engineOption())
     .addOption(noSandboxOption())
+    .addOption(builderOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
+      if (flags.builder) {
+        const { useBuilder } = await import('../../run/builder.js');
+        await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
+      }
       const { update, snapshots, engine, bail, sandbox } = flags;
-      const options = { update, snapshots, engine, bail, sandbox, ci: isCi() };
+      const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: isCi() };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
