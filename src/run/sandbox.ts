@@ -51,6 +51,11 @@ export function makeSandbox(workspace: Workspace, engine: Engine | undefined, bw
   }
   args.push('--bind', workspace.root, workspace.root);
   if (lessonSocket && existsSync(lessonSocket)) args.push('--bind', lessonSocket, lessonSocket);
+  // Programs on PATH stay reachable where they live under the hidden home (~/.local/bin, a Node
+  // version manager, the docker link `--builder` puts first): read-only.
+  for (const dir of new Set((process.env.PATH ?? '').split(':'))) {
+    if (dir.startsWith(`${userHome}/`) && existsSync(dir)) args.push('--ro-bind', dir, dir);
+  }
   const dockerConfig = join(userHome, '.docker');
   if (engine?.kind === 'host' && existsSync(dockerConfig)) args.push('--ro-bind', dockerConfig, join(home, '.docker'));
   args.push('--remount-ro', userHome, '--chdir', workspace.workdir, '--');
