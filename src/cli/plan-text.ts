@@ -10,7 +10,7 @@ export function planText(lesson: Lesson): string {
   lesson.sections.forEach((section, i) => {
     const steps = bySection[i] ?? [];
     lines.push(`${pc.dim(String(section.line).padStart(4))} ${pc.bold(section.title)}${steps.length === 0 ? pc.dim('  (prose)') : ''}`);
-    for (const step of steps) lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step)}`);
+    for (const step of steps) lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step, lesson)}`);
   });
   return lines.join('\n');
 }
@@ -26,7 +26,7 @@ function sectionAt(lesson: Lesson, line: number): number {
   return high;
 }
 
-function detail(step: Step): string {
+function detail(step: Step, lesson: Lesson): string {
   switch (step.kind) {
     case 'file':
       return step.path;
@@ -38,6 +38,11 @@ function detail(step: Step): string {
       const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
       const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
       return step.command + typed + keys;
+    }
+    case 'session-input': {
+      const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
+      const opened = lesson.steps.find((other) => other.id === step.session);
+      return `${pc.dim(`typed in the session of line ${opened?.line ?? step.session}:`)} ${step.input.join(' ⏎ ')}${keys}`;
     }
   }
 }

@@ -47,7 +47,8 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
   if (!step.fails && exit !== 0 && entry?.exit !== exit && !documented) return failed(`exited with status ${exit}`, { actual: result.output });
   if (step.kind !== 'file' && step.checkPage && page) {
     // The page is this step's reference: its snapshot entry is neither read nor written.
-    const agrees = step.kind === 'interactive' ? page.shown : page.ok;
+    // A terminal's screen also shows prompts and typing: every page line on it, in order, is enough.
+    const agrees = step.kind === 'command' ? page.ok : page.shown;
     const judged = { entry: mode.update ? undefined : entry, changed: mode.update && entry !== undefined };
     if (agrees) return { verdict: { step, status: 'passed', result }, ...judged };
     const message = `page output matches ${page.matched}/${page.total} lines`;
@@ -73,7 +74,7 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
 function toEntry(step: Exclude<Step, { kind: 'skip' }>, result: StepResult): SnapshotEntry {
   return {
     line: step.line,
-    ...(step.kind === 'file' ? { path: step.path } : { command: step.command }),
+    ...(step.kind === 'file' ? { path: step.path } : { command: step.kind === 'session-input' ? step.input.join('\n') : step.command }),
     exit: result.exitCode ?? -1,
     output: result.output,
   };

@@ -7,8 +7,8 @@ const placeholderPattern = /(?<![<\w])<([A-Za-z][\w.-]*(?: [\w.-]+)*)>/g;
 /** A `<placeholder>` in a command: the page expects the reader to fill it in, which a run cannot. */
 export const placeholder: Rule = ({ lesson }) =>
   lesson.steps.flatMap((step) => {
-    if (step.kind !== 'command' && step.kind !== 'interactive') return [];
-    const typed = [withoutHeredocBodies(step.command), ...(step.kind === 'interactive' ? step.input : [])];
+    if (step.kind !== 'command' && step.kind !== 'interactive' && step.kind !== 'session-input') return [];
+    const typed = step.kind === 'session-input' ? step.input : [withoutHeredocBodies(step.command), ...(step.kind === 'interactive' ? step.input : [])];
     const found = new Set(typed.flatMap((text) => [...unquoted(text).matchAll(placeholderPattern)].map((match) => match[0])));
     return [...found].map((name) => ({
       line: step.line,

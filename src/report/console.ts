@@ -94,6 +94,8 @@ export function describe(step: Step): string {
       const typed = [...step.input, ...(step.keys ?? [])];
       return `${oneLine(step.command)}${typed.length ? pc.dim(` ⟶ ${typed.map(oneLine).join(' ⏎ ')}`) : ''}`;
     }
+    case 'session-input':
+      return pc.dim(`⟶ ${[...step.input, ...(step.keys ?? [])].map(oneLine).join(' ⏎ ')}`);
     case 'command':
       return oneLine(step.command);
   }

@@ -54,7 +54,9 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   let engine: Engine | undefined;
   let releaseEngine: (() => Promise<void>) | undefined;
   let shell: LessonShell | undefined;
+  let dispatch: StepDispatch | undefined;
   const teardown = async () => {
+    await dispatch?.closeSessions();
     await shell?.close();
     // What a step daemonized (`setsid -f`, a double fork) left the shell's session but kept its environment.
     killMarked(`LESSON_WORKDIR=${workspace.workdir}`);
@@ -74,7 +76,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     }
     const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workspace.workdir };
     shell = LessonShell.start({ cwd: workspace.workdir, env });
-    const dispatch = new StepDispatch(lesson, shell, { ...workspace, env });
+    dispatch = new StepDispatch(lesson, shell, { ...workspace, env });
 
     for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.
@@ -85,7 +87,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       if (!options.bail) dispatch.queueFrom(index);
       const result = shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step)));
       results.push(result);
-      if (engine && step.kind !== 'file') await collectNames(engine, step.command, context);
+      if (engine && (step.kind === 'command' || step.kind === 'interactive')) await collectNames(engine, step.command, context);
       options.onStepEnd?.(result, context);
       if (result.timedOut || result.error || options.bail?.()) break;
     }

@@ -1,7 +1,8 @@
 import type { CommandStep, Lesson, Step, StepResult } from '../types.js';
 import { writeLessonFile } from './files.js';
-import { runInteractive } from './interactive.js';
+import { continueInteractive, openInteractive, runInteractive } from './interactive.js';
 import type { LessonShell, ShellRun } from './lesson-shell.js';
+import type { TerminalSession } from './terminal.js';
 import type { Workspace } from './workspace.js';
 
 const queueDepth = 64;
@@ -14,12 +15,18 @@ const queueDepth = 64;
 export class StepDispatch {
   /** Commands already written to the shell, in order. */
   private readonly ahead = new Map<CommandStep, Promise<ShellRun>>();
+  /** Interactive steps whose session later blocks type into (`session-input` steps), by id. */
+  private readonly continued: Set<string>;
+  /** Those sessions while they are open, by the id of the step that opened them. */
+  private readonly sessions = new Map<string, TerminalSession>();
 
   constructor(
     private readonly lesson: Lesson,
     private readonly shell: LessonShell,
     private readonly places: Workspace & { env: NodeJS.ProcessEnv },
-  ) {}
+  ) {
+    this.continued = new Set(lesson.steps.flatMap((step) => (step.kind === 'session-input' ? [step.session] : [])));
+  }
 
   /**
    * Writes the commands from `index` on (up to the next file or interactive step) to the shell now.
@@ -57,12 +64,31 @@ export class StepDispatch {
           this.ahead.delete(step);
           return { step, ...run };
         }
-        case 'interactive':
-          return { step, ...(await runInteractive(step, this.shell, this.places, timeoutMs)) };
+        case 'interactive': {
+          if (!this.continued.has(step.id)) return { step, ...(await runInteractive(step, this.shell, this.places, timeoutMs)) };
+          const { session, ...run } = await openInteractive(step, this.shell, this.places, timeoutMs);
+          if (session) this.sessions.set(step.id, session);
+          return { step, ...run };
+        }
+        case 'session-input': {
+          const session = this.sessions.get(step.session);
+          // Never typed anywhere else: a reader's terminal would be back on the host by now.
+          if (!session) throw new Error(`the session this block types into is not open: the step ${step.session} that opened it ended or did not run`);
+          const { open, ...run } = await continueInteractive(step, session, timeoutMs);
+          if (!open) this.sessions.delete(step.session);
+          return { step, ...run };
+        }
       }
     } catch (error) {
       return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
     }
+  }
+
+  /** Ends the sessions the page left open: the lesson is over. */
+  async closeSessions(): Promise<void> {
+    const open = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(open.map((session) => session.close()));
   }
 
   private timeoutOf(step: Step): number {
