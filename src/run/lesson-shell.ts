@@ -9,6 +9,8 @@ export interface ShellRun {
   output: string;
   timedOut: boolean;
   durationMs: number;
+  /** The shell exited while running this command (its `exit`), or could not start: nothing after it can run. */
+  endedShell?: boolean;
 }
 
 // Commands arrive on fd 3, NUL-terminated, so a step's own stdin can be /dev/null and the
@@ -73,7 +75,7 @@ export class LessonShell {
       process.once('exit', () => resolve());
       // A shell that could not start (no bash, a missing folder) emits this instead of 'exit'.
       process.once('error', (error) => {
-        this.failed = { ...exited, output: error.message };
+        this.failed = { ...exited, output: error.message, endedShell: true };
         for (const entry of this.queue.splice(0)) {
           clearTimeout(entry.timer);
           entry.resolve(this.failed);
@@ -85,7 +87,7 @@ export class LessonShell {
     process.once('close', () => {
       const [head, ...rest] = this.queue.splice(0);
       for (const entry of [head, ...rest]) clearTimeout(entry?.timer);
-      head?.resolve({ exitCode: process.exitCode ?? null, output: this.output, timedOut: false, durationMs: elapsed(head) });
+      head?.resolve({ exitCode: process.exitCode ?? null, output: this.output, timedOut: false, durationMs: elapsed(head), endedShell: true });
       for (const entry of rest) entry.resolve(exited);
       this.output = '';
       this.searchFrom = 0;

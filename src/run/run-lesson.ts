@@ -85,7 +85,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step)));
+      const result = await watchingEngine(engine, shell, dispatch.run(step));
       results.push(result);
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) await collectNames(engine, step.command, context);
       options.onStepEnd?.(result, context);
@@ -112,12 +112,6 @@ async function collectNames(engine: Engine, command: string, context: RunContext
   for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) {
     if (!context.containerNames.includes(name)) context.containerNames.push(name);
   }
-}
-
-/** A step that ran `exit` closed the lesson's terminal: the steps after it cannot run in it. */
-function shellGone(shell: LessonShell, result: StepResult): StepResult {
-  if (shell.running || result.error || result.timedOut) return result;
-  return { ...result, error: `the lesson's shell exited (status ${result.exitCode ?? 'unknown'}): the steps after this one need it` };
 }
 
 async function timed<T>(phase: string, options: RunOptions, work: () => Promise<T>): Promise<T> {

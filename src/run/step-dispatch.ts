@@ -60,9 +60,9 @@ export class StepDispatch {
           return { step, exitCode: 0, output: '', durationMs: performance.now() - started };
         }
         case 'command': {
-          const run = await (this.ahead.get(step) ?? this.shell.run(step.command, timeoutMs));
+          const { endedShell, ...run } = await (this.ahead.get(step) ?? this.shell.run(step.command, timeoutMs));
           this.ahead.delete(step);
-          return { step, ...run };
+          return { step, ...run, ...(endedShell && this.after(step) && { error: `the lesson's shell exited (status ${run.exitCode ?? 'unknown'}): the steps after this one need it` }) };
         }
         case 'interactive': {
           if (!this.continued.has(step.id)) return { step, ...(await runInteractive(step, this.shell, this.places, timeoutMs)) };
@@ -82,6 +82,14 @@ export class StepDispatch {
     } catch (error) {
       return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
     }
+  }
+
+  /**
+   * Whether a step that runs follows `step`: a command that ends the lesson's shell fails only then.
+   * Found when a shell ends, so at most once a run.
+   */
+  private after(step: Step): boolean {
+    return this.lesson.steps.slice(this.lesson.steps.indexOf(step) + 1).some((next) => next.kind !== 'skip');
   }
 
   /** Ends the sessions the page left open: the lesson is over. */
