@@ -4,6 +4,7 @@
 
 import type { NormalizeSettings } from '../types.js';
 import { replaceIds } from './ids.js';
+import { replaceKernel } from './kernel.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
 import { customRules } from './rules.js';
@@ -30,10 +31,11 @@ interface BuiltIn {
 // temp directory's random hex is not an ID; `times` before `ids` so no timestamp digit run is read as
 // hex; `names` after `times`, since a timestamp may end right against a name (`…41Zhungry_hopper`)
 // and only once it is `<time>` does the name stand alone: in the same pass, so that a second pass
-// finds nothing more; `tables` last among the built-ins, once placeholders have changed the widths.
+// finds nothing more; `kernel` before `times`, since a build string holds a date; `tables` last among the built-ins, once placeholders have changed the widths.
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
+  { name: 'kernel', start: () => replaceKernel },
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },
