@@ -114,8 +114,8 @@ export interface SkipStep extends StepBase {
   fault?: PageFault;
 }
 
-/** Skips that are the page's fault: a line at a container's prompt with no session open. */
-export type PageFault = 'container-prompt';
+/** Skips that are the page's fault: a line at a container's prompt with no session open, a template or usage line. */
+export type PageFault = 'container-prompt' | 'template';
 
 /** One ordered, checkable action of a lesson. The JSON of `lesson plan --json` is an array of these. */
 export type Step = FileStep | CommandStep | InteractiveStep | SessionInputStep | SkipStep;

@@ -4,6 +4,7 @@ import type { Lesson, OutputStep, Section, SessionInputStep, ShellStep, Step } f
 import { InputError } from '../errors.js';
 import { noSessionReason, PageSessions } from './page-sessions.js';
 import { splitShellBlock, type ShellCommand } from './shell-block.js';
+import { templateReason } from './templates.js';
 
 /** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
 export function planLesson(page: Page): Lesson {
@@ -43,7 +44,9 @@ export function planLesson(page: Page): Lesson {
       const [command] = commands();
       // `` `docker ps` `` alone on a line is a step; `` `app.py` `` or `` `hello` `` is a word of the prose.
       if (command && (/\s/.test(command.command) || block.value.trim() !== command.command)) {
-        steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
+        const template = templateReason(command.command);
+        if (template) steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: template, fault: 'template' });
+        else steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
       }
     } else if (outputTarget && (outputLanguages.has(lang) || (shellLanguages.has(lang) && commands().length === 0))) {
       // `docker inspect web` then a ```json block: what it printed, not a file to write.
@@ -60,9 +63,12 @@ export function planLesson(page: Page): Lesson {
       let typing: SessionInputStep | undefined;
       for (const command of found) {
         const destination = sessions.destination(command, block.annotations.session);
+        const template = destination === 'host' ? templateReason(command.command) : undefined;
         if (destination !== 'session') typing = undefined;
         if (command.powershell) {
           steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: 'PowerShell is not run here' });
+        } else if (template) {
+          steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: template, fault: 'template' });
         } else if (destination === 'no-session') {
           const reason = noSessionReason(command, block.annotations.session);
           steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason, fault: 'container-prompt' });

@@ -43,3 +43,11 @@ describe('placeholder, in a later block typed into a session', () => {
     expect(rows(lint(source))).toEqual(['8 placeholder error']);
   });
 });
+
+describe('placeholder, for a slide of templates', () => {
+  test('each line the plan does not run is an error at its line, saying why', () => {
+    const findings = lint(corpus('slide-templates.md')).filter((finding) => finding.rule === 'placeholder');
+    expect(rows(findings)).toEqual(['8 placeholder error', '9 placeholder error', '10 placeholder error', '23 placeholder error', '33 placeholder error']);
+    expect(findings[1]?.message).toBe('usage syntax [OPTIONS] in a command: not run');
+  });
+});
