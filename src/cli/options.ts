@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { InputError } from '../errors.js';
 import { defaultSnapshotsDir } from '../snapshot/default-dir.js';
 import { engineChoices, type EngineChoice } from '../types.js';
 
@@ -21,4 +22,11 @@ export function snapshotsOption(description = 'folder of snapshot files'): Optio
 /** Whether this runs in CI, which never writes snapshots. */
 export function isCi(): boolean {
   return Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
+}
+
+/** Whether this runs in CI; `-u` there is refused at once, before anything runs, rather than failing each new step. */
+export function ciRefusingUpdate(update: boolean): boolean {
+  const ci = isCi();
+  if (ci && update) throw new InputError('-u writes snapshots, and CI never writes them: unset CI to record');
+  return ci;
 }

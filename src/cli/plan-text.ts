@@ -10,9 +10,23 @@ export function planText(lesson: Lesson): string {
   lesson.sections.forEach((section, i) => {
     const steps = bySection[i] ?? [];
     lines.push(`${pc.dim(String(section.line).padStart(4))} ${pc.bold(section.title)}${steps.length === 0 ? pc.dim('  (prose)') : ''}`);
-    for (const step of steps) lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step, lesson)}`);
+    for (const step of steps) {
+      lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step, lesson)}`);
+      lines.push(...shown(step));
+    }
   });
   return lines.join('\n');
+}
+
+/** How many lines of the output a page shows under a step the plan repeats: enough to tell it was read as output. */
+const shownLines = 3;
+
+/** The first lines of the output the page shows under the step, then `…` when there are more. */
+function shown(step: Step): string[] {
+  if (step.kind === 'file' || step.kind === 'skip' || step.expected === undefined) return [];
+  const all = step.expected.split('\n');
+  const first = all.slice(0, shownLines).map((line) => pc.dim(`                  │ ${line}`));
+  return all.length > shownLines ? [...first, pc.dim('                  │ …')] : first;
 }
 
 /** Index of the last section starting at or before `line`; -1 before the first. */

@@ -1,4 +1,5 @@
 import { formatMs } from '../duration.js';
+import { hasNoWayOut } from '../plan/page-sessions.js';
 import type { SnapshotEntry, Step, StepResult } from '../types.js';
 import type { PageMatch } from './page-match.js';
 import type { JudgeMode, StepVerdict } from './verdict.js';
@@ -38,7 +39,7 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
   if (!result) return unchanged({ step, status: 'not-run' });
   const failed = (message: string, extra: Partial<StepVerdict> = {}) => unchanged({ step, status: 'failed', result, message, ...extra });
 
-  if (result.timedOut) return failed(`timed out after ${formatMs(step.timeoutMs ?? defaultTimeoutMs)}`);
+  if (result.timedOut) return failed(`timed out after ${formatMs(step.timeoutMs ?? defaultTimeoutMs)}${step.kind === 'interactive' && hasNoWayOut(step, []) ? ': the page shows no way out of this session; type exit on the page, or annotate keys="…"' : ''}`);
   if (result.error) return failed(result.error);
   const exit = result.exitCode ?? -1;
   if (step.fails && exit === 0) return failed('exited 0, but the step is marked as expected to fail');

@@ -2,7 +2,8 @@ import { outputLanguages, scriptLanguages, shellLanguages, windowsLanguages } fr
 import type { CodeBlock, Page } from '../parse/page.js';
 import type { Lesson, OutputStep, Section, SessionInputStep, ShellStep, Step } from '../types.js';
 import { InputError } from '../errors.js';
-import { noSessionReason, PageSessions } from './page-sessions.js';
+import { defaultTimeoutMs } from '../parse/front-matter.js';
+import { hasNoWayOut, noSessionReason, noWayOutTimeoutMs, PageSessions } from './page-sessions.js';
 import { splitShellBlock, type ShellCommand } from './shell-block.js';
 import { templateReason } from './templates.js';
 
@@ -87,6 +88,11 @@ export function planLesson(page: Page): Lesson {
       }
     }
     if (steps.length > before || !outputTarget) previousBlockSteps = steps.slice(before);
+  }
+
+  // A session with no way out ends only at its timeout: a short one, unless the page or its front matter sets one.
+  if (page.settings.timeoutMs === defaultTimeoutMs) {
+    for (const step of steps) if (step.kind === 'interactive' && step.timeoutMs === undefined && hasNoWayOut(step, steps)) step.timeoutMs = noWayOutTimeoutMs;
   }
 
   const sections: Section[] = page.sections.map((section) => ({ ...section, steps: counters.get(section.slug) ?? 0 }));

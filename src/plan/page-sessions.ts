@@ -1,4 +1,5 @@
-import type { InteractiveStep, SessionInputStep } from '../types.js';
+import type { InteractiveStep, SessionInputStep, Step } from '../types.js';
+import { terminalUse } from './session.js';
 import type { ShellCommand } from './shell-block.js';
 
 // Prompts only a shell inside a container shows: the hostname Docker gives a container is the first 12
@@ -55,4 +56,21 @@ export class PageSessions {
 export function noSessionReason(command: ShellCommand, annotated: boolean | undefined): string {
   const where = annotated ? 'annotated session' : `typed at a container's prompt (${command.prompt?.trim()})`;
   return `${where} with no session open: never run on the host; open the session on the page, or annotate session=false if it is the host's`;
+}
+
+/**
+ * How long a session the page shows no way out of waits before it fails: nothing typed ends it, no
+ * keys leave it and no later block goes on in it, so only its timeout ends it. Far shorter than a
+ * lesson's default, which is meant for a slow build.
+ */
+export const noWayOutTimeoutMs = 20_000;
+
+/** An interactive step whose session the page never leaves: no `exit` typed, no keys, no later block typing into it. */
+export function hasNoWayOut(step: InteractiveStep, steps: readonly Step[]): boolean {
+  return (
+    terminalUse(step.command) === 'session' &&
+    !step.keys?.length &&
+    !ends.test(step.input.at(-1) ?? '') &&
+    !steps.some((other) => other.kind === 'session-input' && other.session === step.id)
+  );
 }

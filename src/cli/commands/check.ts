@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { ciRefusingUpdate, engineOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -23,6 +23,7 @@ export function defineCheck(command: Command): void {
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .action(async (references: string[], flags: CheckFlags) => {
+      const ci = ciRefusingUpdate(flags.update);
       // Loaded on demand: other commands never pay for the reporters' and the runner's modules.
       const [{ inShard, parseShard, selectLessons }, { checkLessons }, { chooseReporters }] = await Promise.all([
         import('../select.js'),
@@ -34,7 +35,7 @@ export function defineCheck(command: Command): void {
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
       const { jobs = availableParallelism(), update, snapshots, engine, skip } = flags;
-      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, ci: isCi() }, reporter);
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, ci }, reporter);
     });
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { engineOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { ciRefusingUpdate, engineOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -20,7 +20,7 @@ export function defineRun(command: Command): void {
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
       const { update, snapshots, engine, bail } = flags;
-      const options = { update, snapshots, engine, bail, ci: isCi() };
+      const options = { update, snapshots, engine, bail, ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
