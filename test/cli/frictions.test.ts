@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -33,5 +33,18 @@ describe('the frictions of a first lesson', () => {
     const marks = run.stdout.split('\n').filter((line) => /^ {2}[✓+✗○-] /.test(line)).map((line) => line.slice(0, 3) + line.slice(line.indexOf(':'), line.indexOf(':') + 3));
     expect(marks).toEqual(['  +:4 ', '  -:7 ', '  +:12']);
     expect(run.exitCode).toBe(0);
+  });
+});
+
+describe('check with only file reporters', () => {
+  test('still shows the progress on stdout; --silent turns it off', async () => {
+    const { dir, file } = page('# P\n\n```\necho hi\n```\n');
+    const shown = await lesson(['check', file, '--snapshots', dir, '--reporter', `junit=${dir}/junit.xml`]);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.stdout).toMatch(/1 passed, 0 failed, 0 skipped/);
+    const silent = await lesson(['check', file, '--snapshots', dir, '--reporter', `junit=${dir}/junit.xml`, '--silent']);
+    expect(silent.exitCode).toBe(0);
+    expect(silent.stdout).toBe('');
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('<testsuite');
   });
 });

@@ -8,6 +8,7 @@ interface CheckFlags extends SharedFlags {
   update: boolean;
   skip: boolean;
   reporter?: string[];
+  silent: boolean;
 }
 
 /** `lesson check [lesson|glob ...]`: many lessons, in parallel, with reports for CI systems and people. */
@@ -22,6 +23,7 @@ export function defineCheck(command: Command): void {
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
+    .option('--silent', 'no progress on stdout when every report goes to a file', false)
     .action(async (references: string[], flags: CheckFlags) => {
       const ci = ciRefusingUpdate(flags.update);
       // Loaded on demand: other commands never pay for the reporters' and the runner's modules.
@@ -31,7 +33,7 @@ export function defineCheck(command: Command): void {
         import('../../report/choose.js'),
       ]);
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-      const reporter = chooseReporters(flags.reporter ?? []);
+      const reporter = chooseReporters(flags.reporter ?? [], { silent: flags.silent });
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
       const { jobs = availableParallelism(), update, snapshots, engine, skip } = flags;
