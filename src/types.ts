@@ -39,6 +39,8 @@ export interface Annotations {
   skip?: string;
   /** Check (or, with `false`, do not check) the output this block shows against what runs. */
   checkPage?: boolean;
+  /** `true`: the block's lines are typed into the session an earlier block left open; `false`: they run on the host, whatever their prompt. */
+  session?: boolean;
 }
 
 export type StepKind = Step['kind'];
@@ -88,19 +90,45 @@ export interface InteractiveStep extends ShellStepBase {
   keys?: string[];
 }
 
+/**
+ * Lines a later block types into the session an earlier interactive step opened and left open (a
+ * reader's terminal still inside the container), after prose or other blocks: one step per block.
+ */
+export interface SessionInputStep extends StepBase {
+  kind: 'session-input';
+  /** The id of the interactive step whose session these lines are typed into. */
+  session: string;
+  /** Lines typed at the session's prompt, in order. */
+  input: string[];
+  /** Keys sent after the input, e.g. `["Ctrl+P", "Ctrl+Q"]`. */
+  keys?: string[];
+  /** The output the page shows under the lines, as written. */
+  expected?: string;
+  /** The output the page shows (`expected`) is the reference for this step, instead of a snapshot entry. */
+  checkPage?: boolean;
+}
+
 /** A block that is not run, and why. */
 export interface SkipStep extends StepBase {
   kind: 'skip';
   reason: string;
   /** The command the block holds, when it holds one (a PowerShell line). */
   command?: string;
+  /** The fault of the page that made it a skip, reported by `lesson lint` under this rule name. */
+  fault?: PageFault;
 }
 
-/** One ordered, checkable action of a lesson. The JSON of `lesson plan --json` is an array of these. */
-export type Step = FileStep | CommandStep | InteractiveStep | SkipStep;
+/** Skips that are the page's fault: a line at a container's prompt with no session open, a template or usage line. */
+export type PageFault = 'container-prompt' | 'template';
 
-/** A step that runs a shell command: the kinds whose output the page may show. */
+/** One ordered, checkable action of a lesson. The JSON of `lesson plan --json` is an array of these. */
+export type Step = FileStep | CommandStep | InteractiveStep | SessionInputStep | SkipStep;
+
+/** A step that runs a shell command. */
 export type ShellStep = CommandStep | InteractiveStep;
+
+/** A step whose output the page may show: a command, or lines typed in a terminal. */
+export type OutputStep = ShellStep | SessionInputStep;
 
 /** A heading-delimited part of the page, kept so prose-only sections can be reported as such. */
 export interface Section {

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { InputError } from '../errors.js';
 import { defaultSnapshotsDir } from '../snapshot/default-dir.js';
 import { engineChoices, type EngineChoice } from '../types.js';
 
@@ -31,4 +32,11 @@ export function isCi(): boolean {
 
 export function builderOption(): Option {
   return new Option('--builder <builder>', 'build images with this builder (sets DOCKER_BUILDKIT, and picks a docker CLI that has it); default: the machine\'s').choices(['legacy', 'buildkit']);
+}
+
+/** Whether this runs in CI; `-u` there is refused at once, before anything runs, rather than failing each new step. */
+export function ciRefusingUpdate(update: boolean): boolean {
+  const ci = isCi();
+  if (ci && update) throw new InputError('-u writes snapshots, and CI never writes them: unset CI to record');
+  return ci;
 }

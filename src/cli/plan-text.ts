@@ -14,9 +14,23 @@ export function planText(lesson: Lesson): string {
   lesson.sections.forEach((section, i) => {
     const steps = bySection[i] ?? [];
     lines.push(`${pc.dim(String(section.line).padStart(4))} ${pc.bold(section.title)}${steps.length === 0 ? pc.dim('  (prose)') : ''}`);
-    for (const step of steps) lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step)}`);
+    for (const step of steps) {
+      lines.push(`${pc.dim(String(step.line).padStart(4))}   ${step.kind.padEnd(11)} ${detail(step, lesson)}`);
+      lines.push(...shown(step));
+    }
   });
   return lines.join('\n');
+}
+
+/** How many lines of the output a page shows under a step the plan repeats: enough to tell it was read as output. */
+const shownLines = 3;
+
+/** The first lines of the output the page shows under the step, then `…` when there are more. */
+function shown(step: Step): string[] {
+  if (step.kind === 'file' || step.kind === 'skip' || step.expected === undefined) return [];
+  const all = step.expected.split('\n');
+  const first = all.slice(0, shownLines).map((line) => pc.dim(`                  │ ${line}`));
+  return all.length > shownLines ? [...first, pc.dim('                  │ …')] : first;
 }
 
 /** Index of the last section starting at or before `line`; -1 before the first. */
@@ -30,7 +44,7 @@ function sectionAt(lesson: Lesson, line: number): number {
   return high;
 }
 
-function detail(step: Step): string {
+function detail(step: Step, lesson: Lesson): string {
   switch (step.kind) {
     case 'file':
       return step.path;
@@ -42,6 +56,11 @@ function detail(step: Step): string {
       const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
       const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
       return step.command + typed + keys + refused(step);
+    }
+    case 'session-input': {
+      const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
+      const opened = lesson.steps.find((other) => other.id === step.session);
+      return `${pc.dim(`typed in the session of line ${opened?.line ?? step.session}:`)} ${step.input.join(' ⏎ ')}${keys}`;
     }
   }
 }

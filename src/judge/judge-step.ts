@@ -1,4 +1,5 @@
 import { formatMs } from '../duration.js';
+import { hasNoWayOut } from '../plan/page-sessions.js';
 import type { SnapshotEntry, Step, StepResult } from '../types.js';
 import type { PageMatch } from './page-match.js';
 import type { JudgeMode, StepVerdict } from './verdict.js';
@@ -38,7 +39,7 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
   if (!result) return unchanged({ step, status: 'not-run' });
   const failed = (message: string, extra: Partial<StepVerdict> = {}) => unchanged({ step, status: 'failed', result, message, ...extra });
 
-  if (result.timedOut) return failed(`timed out after ${formatMs(step.timeoutMs ?? defaultTimeoutMs)}`);
+  if (result.timedOut) return failed(`timed out after ${formatMs(step.timeoutMs ?? defaultTimeoutMs)}${step.kind === 'interactive' && hasNoWayOut(step, []) ? ': the page shows no way out of this session; type exit on the page, or annotate keys="…"' : ''}`);
   if (result.error) return failed(result.error);
   const exit = result.exitCode ?? -1;
   if (step.fails && exit === 0) return failed('exited 0, but the step is marked as expected to fail');
@@ -47,7 +48,8 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
   if (!step.fails && exit !== 0 && entry?.exit !== exit && !documented) return failed(`exited with status ${exit}`, { actual: result.output });
   if (step.kind !== 'file' && step.checkPage && page) {
     // The page is this step's reference: its snapshot entry is neither read nor written.
-    const agrees = step.kind === 'interactive' ? page.shown : page.ok;
+    // A terminal's screen also shows prompts and typing: every page line on it, in order, is enough.
+    const agrees = step.kind === 'command' ? page.ok : page.shown;
     const judged = { entry: mode.update ? undefined : entry, changed: mode.update && entry !== undefined };
     if (agrees) return { verdict: { step, status: 'passed', result }, ...judged };
     const message = `page output matches ${page.matched}/${page.total} lines`;
@@ -73,7 +75,7 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
 function toEntry(step: Exclude<Step, { kind: 'skip' }>, result: StepResult): SnapshotEntry {
   return {
     line: step.line,
-    ...(step.kind === 'file' ? { path: step.path } : { command: step.command }),
+    ...(step.kind === 'file' ? { path: step.path } : { command: step.kind === 'session-input' ? step.input.join('\n') : step.command }),
     exit: result.exitCode ?? -1,
     output: result.output,
   };

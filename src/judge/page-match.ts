@@ -24,13 +24,16 @@ export interface PageMatch extends PageDrift {
   expected: string;
 }
 
-/** A line that stands for output the author left out: any lines, none included. */
-const elision = /^\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\]|<snip>|\[snip\]|\(\.\.\.\))\s*$/i;
+/** A line that stands for output the author left out: any lines, none included. `......` is one too. */
+const elision = /^\s*(?:\.{3,}|…+|\[\.{3,}\]|\[…\]|<snip>|\[snip\]|\(\.{3,}\))\s*$/i;
 /** `...` ending a line: the rest of the line, whatever it is. */
-const trailingElision = /\s*(?:\.\.\.|…)$/;
+const trailingElision = /\s*(?:\.{3,}|…+)$/;
 const placeholder = /<([a-z]+)-(\d+)>/g;
-/** A generated container name (`hungry_hopper`): the page's cannot be known, the run's became `<name-N>`. */
-const generatedName = /\b[a-z]+_[a-z]+\b/g;
+/**
+ * A generated container name (`hungry_hopper`, `hungry_hopper3` when the engine retried): the page's
+ * cannot be known, the run's became `<name-N>`. The same shape the run side reads (run/containers.ts).
+ */
+const generatedName = /\b[a-z]+_[a-z]+\d?\b/g;
 
 type LinePattern = { wildcard: true } | { wildcard: false; regex: RegExp; slots: string[] };
 

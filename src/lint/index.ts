@@ -1,3 +1,4 @@
+import { containerPrompt } from './container-prompt.js';
 import { fileCase, missingFile } from './files.js';
 import { neverEnds } from './never-ends.js';
 import { otherEngineUse } from './other-engine.js';
@@ -10,7 +11,7 @@ export type { Finding, LintInput, Severity } from './rule.js';
 
 const unknownKey: Rule = ({ problems }) => problems.map((problem) => ({ ...problem, severity: 'error', rule: 'unknown-key' }));
 
-const rules: Rule[] = [unknownKey, placeholder, fileCase, missingFile, sessionExit, neverEnds, pageDrift, otherEngineUse];
+const rules: Rule[] = [unknownKey, placeholder, fileCase, missingFile, sessionExit, containerPrompt, neverEnds, pageDrift, otherEngineUse];
 
 /** Every finding of every rule, in page order. Pure: nothing is run or read. */
 export function lintLesson(input: LintInput): Finding[] {

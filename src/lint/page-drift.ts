@@ -13,17 +13,17 @@ export const pageDrift: Rule = ({ lesson, recorded }) => {
   const compare = startPageMatching(lesson.settings.normalize);
   const findings: Finding[] = [];
   for (const step of lesson.steps) {
-    if ((step.kind !== 'command' && step.kind !== 'interactive') || step.expected === undefined) continue;
+    if ((step.kind !== 'command' && step.kind !== 'interactive' && step.kind !== 'session-input') || step.expected === undefined) continue;
     const severity = step.checkPage ? 'error' : 'warning';
-    const elsewhere = silenced(step);
+    const elsewhere = step.kind === 'session-input' ? undefined : silenced(step);
     if (elsewhere) {
       findings.push({ line: step.line, severity, rule: 'page-output', message: `the page shows output, but the command sends all of it to ${elsewhere}` });
       continue;
     }
     const entry = recorded?.steps[step.id];
-    if (!entry || entry.command !== step.command) continue;
+    if (!entry || entry.command !== (step.kind === 'session-input' ? step.input.join('\n') : step.command)) continue;
     const page = compare(step.expected, entry.output);
-    if (step.kind === 'interactive' ? page.shown : page.ok) continue;
+    if (step.kind === 'command' ? page.ok : page.shown) continue;
     findings.push({
       line: step.line,
       severity,

@@ -1,24 +1,18 @@
+import { placeholdersIn } from '../plan/templates.js';
 import type { Rule } from './rule.js';
-import { withoutHeredocBodies } from '../plan/simple-commands.js';
 
-// `<container-id>`, `<your name>`: not `<<EOF`, `<(cmd)`, `< file`, nor `<in >out`.
-const placeholderPattern = /(?<![<\w])<([A-Za-z][\w.-]*(?: [\w.-]+)*)>/g;
-
-/** A `<placeholder>` in a command: the page expects the reader to fill it in, which a run cannot. */
+/**
+ * A `<placeholder>`, a usage line or a template where a command would be: the page expects the reader
+ * to fill it in, which a run cannot. The plan does not run such a command (a skip, at its line); a
+ * line typed in a session is still typed, so it is reported here too.
+ */
 export const placeholder: Rule = ({ lesson }) =>
   lesson.steps.flatMap((step) => {
-    if (step.kind !== 'command' && step.kind !== 'interactive') return [];
-    const typed = [withoutHeredocBodies(step.command), ...(step.kind === 'interactive' ? step.input : [])];
-    const found = new Set(typed.flatMap((text) => [...unquoted(text).matchAll(placeholderPattern)].map((match) => match[0])));
-    return [...found].map((name) => ({
-      line: step.line,
-      severity: 'error' as const,
-      rule: 'placeholder',
-      message: `placeholder ${name} in a command: write a real value on the page, or annotate the block skip="why"`,
-    }));
+    if (step.kind === 'skip') return step.fault === 'template' ? [finding(step.line, step.reason)] : [];
+    if (step.kind !== 'interactive' && step.kind !== 'session-input') return [];
+    return placeholdersIn(step.input.join('\n')).map((name) => finding(step.line, `placeholder ${name} in a typed line: write a real value on the page, or annotate the block skip="why"`));
   });
 
-/** The text with quoted parts blanked: `grep '<title>'` quotes HTML, it does not ask for a value. */
-function unquoted(text: string): string {
-  return text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, (quoted) => ' '.repeat(quoted.length));
+function finding(line: number, message: string) {
+  return { line, severity: 'error' as const, rule: 'placeholder', message };
 }

@@ -1,16 +1,14 @@
-import { terminalUse } from '../plan/session.js';
+import { hasNoWayOut } from '../plan/page-sessions.js';
 import type { InteractiveStep } from '../types.js';
 import type { Rule } from './rule.js';
 
 /**
- * An interactive session the page never leaves: nothing typed ends it (`exit`) and no keys detach
- * from it, so the run would wait at the inner prompt until the step times out.
+ * An interactive session the page never leaves: nothing typed ends it (`exit`), no keys detach from
+ * it and no later block goes on in it, so the run would wait at the inner prompt until the step times out.
  */
 export const sessionExit: Rule = ({ lesson }) =>
   lesson.steps
-    .filter((step): step is InteractiveStep => step.kind === 'interactive')
-    .filter((step) => terminalUse(step.command) === 'session' && !step.keys?.length)
-    .filter((step) => !/^(exit|logout)(\s|$)/.test(step.input.at(-1) ?? ''))
+    .filter((step): step is InteractiveStep => step.kind === 'interactive' && hasNoWayOut(step, lesson.steps))
     .map((step) => ({
       line: step.line,
       severity: 'error' as const,

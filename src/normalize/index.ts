@@ -7,6 +7,7 @@ import { replaceAddresses } from './addresses.js';
 import { normalizeCompose } from './compose.js';
 import { normalizeBuildKit } from './buildkit.js';
 import { replaceIds } from './ids.js';
+import { replaceKernel } from './kernel.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
 import { collapsePulls } from './pulls.js';
@@ -38,15 +39,17 @@ interface BuiltIn {
 // temp directory's random hex is not an ID; `times` before `ids` so no timestamp digit run is read as
 // hex; `names` after `times`, since a timestamp may end right against a name (`…41Zhungry_hopper`)
 // and only once it is `<time>` does the name stand alone: in the same pass, so that a second pass
-// finds nothing more; `compose` after the placeholders are in, so that the lines it sorts read the same
-// on every run; `tables` last among the built-ins, once placeholders have changed the widths.
-// `pulls` right after `ansi`: it reads layer IDs as docker prints them, before `ids` numbers them.
+// finds nothing more; `kernel` before `times`, since a build string holds a date; `compose` after the
+// placeholders are in, so that the lines it sorts read the same on every run; `tables` last among the
+// built-ins, once placeholders have changed the widths. `pulls` right after `ansi`: it reads layer IDs
+// as docker prints them, before `ids` numbers them.
 const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'pulls', start: () => collapsePulls },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
   // Before `times` and `ids`, which then number what the regrouped vertices hold in their final order.
   { name: 'buildkit', start: () => normalizeBuildKit },
+  { name: 'kernel', start: () => replaceKernel },
   { name: 'times', start: () => replaceTimes },
   { name: 'names', start: (context) => replaceNames(context.names) },
   { name: 'ids', start: () => replaceIds() },

@@ -46,6 +46,14 @@ export const timePatterns: Array<{ pattern: RegExp; replacement: string; needs: 
     replacement: '<time>',
     needs: hasClock,
   },
+  // `ls -l` rows: `Dec  1 21:57` for a file of the last six months, `Dec  1  2025` for an older one,
+  // `2026-12-01 21:57` with --time-style=long-iso (`--full-time` is the ISO form above). Only in a row
+  // that starts with a file mode, where a month and a day can be nothing else.
+  {
+    pattern: new RegExp(`(?<=^[-bcdlpsD][-rwxsStT]{9}[.+@]?\\s.*)(?:${months} [ \\d]\\d (?:\\d{2}:\\d{2}| \\d{4})|\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2})(?![\\d:])`, 'gm'),
+    replacement: '<time>',
+    needs: /^[-bcdlpsD][-rwxsStT]{9}/m,
+  },
   // BuildKit plain progress stamps each log line with seconds since the step began: `#6 0.215 hello`.
   { pattern: /^(#\d+ )\d+\.\d+(?= |$)/gm, replacement: '$1<duration>', needs: /^#\d/m },
   // `DONE 0.3s`, `[+] Building 1.2s`, Go durations `1m2.5s`, `350ms`. A bare `5s` is left alone:

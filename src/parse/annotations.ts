@@ -13,6 +13,7 @@ export const annotationKeys = {
   unordered: 'compare output lines as a set',
   skip: 'do not run this block; the value says why',
   'check-page': 'check the output this block shows against what runs (check-page=false: do not)',
+  session: "type the block's lines into the session an earlier block left open (session=false: run them on the host)",
 } as const;
 
 /** A problem found while reading a page that a lenient reader (`lesson lint`) reports instead of stopping at. */
@@ -70,6 +71,9 @@ export function parseAnnotations(text: string, where: { file: string; line: numb
         break;
       case 'check-page':
         result.checkPage = value !== 'false';
+        break;
+      case 'session':
+        result.session = value !== 'false';
         break;
       default:
         if (where.strict) {

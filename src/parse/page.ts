@@ -78,7 +78,8 @@ export function readPage(source: string, path: string, name: string, options: Re
     return read.get(comment!)!;
   };
 
-  const walk = (parent: Parent) => {
+  /** `inherited`: the annotation comment just before the list the nodes are in, which applies to its inline commands. */
+  const walk = (parent: Parent, inherited?: Html) => {
     parent.children.forEach((node, index) => {
       // Only the last few siblings matter; copying all of them made a page of thousands of blocks quadratic.
       const around = () => surroundings(parent.children.slice(Math.max(0, index - 4), index) as Nodes[], lastBlockNode);
@@ -91,13 +92,14 @@ export function readPage(source: string, path: string, name: string, options: Re
         lastBlockNode = node;
       } else if (node.type === 'paragraph') {
         const commands = wholeLineCode(node);
-        const given = commands.length > 0 ? readComment(around().comment) : {};
+        // The comment right before this paragraph, or before the list it is in: not one before the paragraph before.
+        const given = commands.length > 0 ? readComment(commentRightBefore(parent, index) ?? inherited) : {};
         for (const code of commands) {
           blocks.push({ value: code.value, line: lineOf(code), contentLine: lineOf(code), annotations: given, section, inline: true, followsBlock: false });
         }
         if (commands.length > 0) lastBlockNode = node;
       } else if ('children' in node) {
-        walk(node);
+        walk(node, node.type === 'list' ? (commentRightBefore(parent, index) ?? inherited) : inherited);
       }
     });
   };
@@ -160,6 +162,12 @@ function wholeLineCode(paragraph: Paragraph): InlineCode[] {
   return children.filter(
     (child, index): child is InlineCode => child.type === 'inlineCode' && lineBreak(children[index - 1], 'before') && lineBreak(children[index + 1], 'after'),
   );
+}
+
+/** The annotation comment that is the node just before `parent.children[index]`, if it is one. */
+function commentRightBefore(parent: Parent, index: number): Html | undefined {
+  const previous = parent.children[index - 1];
+  return previous?.type === 'html' && annotationComment(previous.value) !== undefined ? previous : undefined;
 }
 
 function lineOf(node: Nodes): number {

@@ -124,7 +124,7 @@ function startStepNormalizer(lesson: Lesson) {
     });
     const normalized = { ...result, output: normalize(result.output) };
     const { step } = result;
-    const page = step.kind === 'command' || step.kind === 'interactive' ? step.expected : undefined;
+    const page = step.kind === 'command' || step.kind === 'interactive' || step.kind === 'session-input' ? step.expected : undefined;
     return [normalized, page === undefined ? undefined : matchPage(page, normalized.output)] as const;
   };
 }

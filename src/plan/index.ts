@@ -1,9 +1,12 @@
 import { outputLanguages, scriptLanguages, shellLanguages, windowsLanguages } from '../parse/languages.js';
 import type { CodeBlock, Page } from '../parse/page.js';
-import type { Lesson, Section, ShellStep, Step } from '../types.js';
+import type { Lesson, OutputStep, Section, SessionInputStep, ShellStep, Step } from '../types.js';
 import { InputError } from '../errors.js';
+import { defaultTimeoutMs } from '../parse/front-matter.js';
+import { hasNoWayOut, noSessionReason, noWayOutTimeoutMs, PageSessions } from './page-sessions.js';
 import { inferRequirements, otherEngine } from './requirements.js';
 import { splitShellBlock, type ShellCommand } from './shell-block.js';
+import { templateReason } from './templates.js';
 
 /** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
 export function planLesson(page: Page): Lesson {
@@ -18,6 +21,7 @@ export function planLesson(page: Page): Lesson {
   };
   /** The steps the block just before gave, when the current block may show their output. */
   let previousBlockSteps: Step[] = [];
+  const sessions = new PageSessions();
 
   for (const block of page.blocks) {
     const checkPage = block.annotations.checkPage ?? page.settings.checkPage ?? false;
@@ -42,7 +46,9 @@ export function planLesson(page: Page): Lesson {
       const [command] = commands();
       // `` `docker ps` `` alone on a line is a step; `` `app.py` `` or `` `hello` `` is a word of the prose.
       if (command && (/\s/.test(command.command) || block.value.trim() !== command.command)) {
-        steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
+        const template = templateReason(command.command);
+        if (template) steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: template, fault: 'template' });
+        else steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
       }
     } else if (outputTarget && (outputLanguages.has(lang) || (shellLanguages.has(lang) && commands().length === 0))) {
       // `docker inspect web` then a ```json block: what it printed, not a file to write.
@@ -55,15 +61,39 @@ export function planLesson(page: Page): Lesson {
     } else {
       const found = commands();
       if (found.length === 0) skip('no command in this block');
+      /** The step this block types into the page's open session, while its lines are at the container's prompt. */
+      let typing: SessionInputStep | undefined;
       for (const command of found) {
+        const destination = sessions.destination(command, block.annotations.session);
+        const template = destination === 'host' ? templateReason(command.command) : undefined;
+        if (destination !== 'session') typing = undefined;
         if (command.powershell) {
           steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: 'PowerShell is not run here' });
+        } else if (template) {
+          steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: template, fault: 'template' });
+        } else if (destination === 'no-session') {
+          const reason = noSessionReason(command, block.annotations.session);
+          steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason, fault: 'container-prompt' });
+        } else if (destination === 'session' && sessions.current) {
+          if (!typing) {
+            typing = sessionInputStep(sessions.current.id, command.line, nextId(block, 'session-input'), block, common);
+            steps.push(typing);
+          }
+          typeInto(typing, command, checkPage);
+          sessions.typed(typing);
         } else {
-          steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
+          const step = commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage);
+          steps.push(step);
+          sessions.ran(step.kind === 'interactive' ? step : undefined, command);
         }
       }
     }
     if (steps.length > before || !outputTarget) previousBlockSteps = steps.slice(before);
+  }
+
+  // A session with no way out ends only at its timeout: a short one, unless the page or its front matter sets one.
+  if (page.settings.timeoutMs === defaultTimeoutMs) {
+    for (const step of steps) if (step.kind === 'interactive' && step.timeoutMs === undefined && hasNoWayOut(step, steps)) step.timeoutMs = noWayOutTimeoutMs;
   }
 
   const sections: Section[] = page.sections.map((section) => ({ ...section, steps: counters.get(section.slug) ?? 0 }));
@@ -73,9 +103,9 @@ export function planLesson(page: Page): Lesson {
 }
 
 /** The step a block right after its block may show the output of: the last command there, if it shows none yet. */
-function outputOwner(previousBlockSteps: Step[]): ShellStep | undefined {
+function outputOwner(previousBlockSteps: Step[]): OutputStep | undefined {
   const last = previousBlockSteps.at(-1);
-  return last && (last.kind === 'command' || last.kind === 'interactive') && last.expected === undefined ? last : undefined;
+  return last && (last.kind === 'command' || last.kind === 'interactive' || last.kind === 'session-input') && last.expected === undefined ? last : undefined;
 }
 
 /** What a block's annotations set on each of its steps. */
@@ -103,6 +133,20 @@ function commandStep(command: ShellCommand, id: string, block: CodeBlock, common
     ...common,
     ...checked,
   };
+}
+
+/** A step typing a block's lines into the session `session` opened; its lines are added by `typeInto`. */
+function sessionInputStep(session: string, line: number, id: string, block: CodeBlock, common: StepOptions): SessionInputStep {
+  const keys = block.annotations.keys ?? [];
+  return { id, kind: 'session-input', line, session, input: [], ...(keys.length > 0 && { keys }), ...common };
+}
+
+/** A command read at the container's prompt becomes a line typed in the session, with the lines the page shows under it. */
+function typeInto(step: SessionInputStep, command: ShellCommand, checkPage: boolean): void {
+  step.input.push(command.command, ...command.input);
+  const shown = [...(step.expected === undefined ? [] : [step.expected]), ...command.output];
+  if (shown.length > 0) step.expected = shown.join('\n');
+  if (checkPage && step.expected !== undefined) step.checkPage = true;
 }
 
 /** File steps write inside the lesson's working directory only. */

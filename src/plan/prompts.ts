@@ -16,6 +16,7 @@ const end = '(?:[ \\t]|$)';
 const styles: RegExp[] = [
   new RegExp(`^[\\w.-]+@[\\w.-]+:[^\\s$#]*[$#]${end}`), // user@host:~/dir$ , root@3f2a1b:/#
   new RegExp(`^[\\w.-]+@[\\w.-]+ [^\\s$#❯]+ ?[$#%]${end}`), // user@host ~/dir $
+  new RegExp(`^\\[[\\w.-]+@[\\w.-]+(?: [^\\]]*)?\\][$#]${end}`), // [root@0ecccdfa45ef /]# (Red Hat's bash)
   new RegExp(`^➜  [\\w.~/-]+ (?:git:\\([^)]*\\) )?(?:✗ )?`), // oh-my-zsh: ➜  app git:(main) ✗
   new RegExp(`^(?:[\\w.@~/:-]+ )*[❯➜λ]+${end}`), // zsh themes: user@host ~/dir ❯❯❯ , ➜
   new RegExp(`^[~/][^\\s]* [$#]${end}`), // ~/dir $ , / # (busybox), /app #

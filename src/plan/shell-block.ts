@@ -16,6 +16,8 @@ export interface ShellCommand {
   /** A session that the page ends itself, with `exit`. */
   closed: boolean;
   powershell: boolean;
+  /** The prompt the command was typed at, as written (`$ `, `root@04c0bb0a6c07:/# `); none in a block with no prompt. */
+  prompt?: string;
 }
 
 export interface ShellBlockOptions {
@@ -62,8 +64,8 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
   /** How much output the session had when its last line was typed. */
   let outputAtInput = 0;
 
-  const startCommand = (typed: string, line: number, powershell = false) => {
-    current = { line, command: withoutComment(typed), output: [], terminal: 'none', input: [], closed: false, powershell };
+  const startCommand = (typed: string, line: number, powershell = false, prompt?: string) => {
+    current = { line, command: withoutComment(typed), output: [], terminal: 'none', input: [], closed: false, powershell, ...(prompt !== undefined && { prompt }) };
     commands.push(current);
     pending = { continued: false, heredocs: [] };
     sessionPrompted = false;
@@ -91,7 +93,7 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
         justClosed = typeInSession(current, typed);
         return;
       }
-      return startCommand(typed, line, found.style === 'powershell');
+      return startCommand(typed, line, found.style === 'powershell', found.prompt);
     }
     if (inSession && current && !prompted && !sessionPrompted && typedInSession(raw, current, current.output.length > outputAtInput, outputOf)) {
       justClosed = typeInSession(current, raw.trim());

@@ -1,19 +1,6 @@
-import { heredocs, shellWords } from './words.js';
+import { shellWords, withoutHeredocBodies } from './words.js';
 
-/** The command's lines without the bodies of its here-documents: what is typed, not the text written. */
-export function withoutHeredocBodies(command: string): string {
-  const kept: string[] = [];
-  const open: string[] = [];
-  for (const line of command.split('\n')) {
-    if (open.length > 0) {
-      if (line.replace(/^\t+/, '') === open[0]) open.shift();
-      continue;
-    }
-    kept.push(line);
-    open.push(...heredocs(line).map((heredoc) => heredoc.delimiter));
-  }
-  return kept.join('\n');
-}
+export { withoutHeredocBodies } from '../plan/words.js';
 
 const operators = new Set(['&&', '||', ';', '|', '&']);
 

@@ -93,6 +93,21 @@ export function heredocs(line: string): Heredoc[] {
   return found;
 }
 
+/** The command's lines without the bodies of its here-documents: what is typed, not the text written. */
+export function withoutHeredocBodies(command: string): string {
+  const kept: string[] = [];
+  const open: string[] = [];
+  for (const line of command.split('\n')) {
+    if (open.length > 0) {
+      if (line.replace(/^\t+/, '') === open[0]) open.shift();
+      continue;
+    }
+    kept.push(line);
+    open.push(...heredocs(line).map((heredoc) => heredoc.delimiter));
+  }
+  return kept.join('\n');
+}
+
 /** First words that read as a command: a program name, a path to one, or a variable assignment. */
 export function looksLikeCommand(line: string): boolean {
   const first = /^\s*(\S*)/.exec(line)![1]!;

@@ -45,10 +45,13 @@ function fileOutput(file: string): Output {
 
 /**
  * `--reporter NAME[=FILE]`, repeatable; none means `default`. The default reporter goes last, so the
- * closing `N passed, N failed, N skipped` stays the last line on stdout.
+ * closing `N passed, N failed, N skipped` stays the last line on stdout. When every report goes to a
+ * file, the person running it still sees the progress on stdout, unless `silent`.
  */
-export function chooseReporters(specs: string[]): Reporter {
-  const parsed = (specs.length ? specs : ['default']).map((spec) => {
+export function chooseReporters(specs: string[], options: { silent?: boolean } = {}): Reporter {
+  const toFilesOnly = specs.length > 0 && specs.every((spec) => spec.includes('='));
+  const all = specs.length === 0 || (toFilesOnly && !options.silent) ? [...specs, 'default'] : specs;
+  const parsed = all.map((spec) => {
     const [name = '', ...rest] = spec.split('=');
     const file = rest.length ? rest.join('=') : undefined;
     if (!reporterNames.includes(name)) throw new InputError(`unknown reporter "${name}"; known: ${reporterNames.join(', ')}`);

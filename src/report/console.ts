@@ -19,6 +19,8 @@ export const marks: Record<StepVerdict['status'], string> = {
 export class ConsoleReporter implements Reporter {
   private readonly live: boolean;
   private readonly out: Output & { flush?(): void };
+  /** Per lesson, how far its steps are printed: a skipped step shows in page order, before the step after it. */
+  private readonly printed = new Map<Lesson, { next: number; skips: Set<Step> }>();
   constructor(out: NodeJS.WriteStream = process.stdout) {
     this.live = Boolean(out.isTTY);
     this.out = this.live ? out : batched(out);
@@ -37,10 +39,12 @@ export class ConsoleReporter implements Reporter {
   }
 
   stepStart(lesson: Lesson, step: Step): void {
+    this.skipsBefore(lesson, step);
     if (this.live) this.out.write(pc.dim(`  … ${where(lesson, step)}  ${describe(step)}`));
   }
 
   verdict(lesson: Lesson, verdict: StepVerdict): void {
+    this.skipsBefore(lesson, verdict.step);
     if (this.live) this.out.write('\r\x1b[K');
     const duration = verdict.result ? pc.dim(` ${formatMs(verdict.result.durationMs)}`) : '';
     this.out.write(`  ${marks[verdict.status]} ${where(lesson, verdict.step)}  ${describe(verdict.step)}${duration}\n`);
@@ -48,12 +52,32 @@ export class ConsoleReporter implements Reporter {
   }
 
   lessonEnd({ lesson, outcome, snapshotFile, wrote }: LessonReport): void {
+    const skips = this.printed.get(lesson)?.skips;
+    this.printed.delete(lesson);
     for (const verdict of outcome.verdicts) {
-      if (verdict.status === 'not-run' || verdict.status === 'skipped') this.verdict(lesson, verdict);
+      if (verdict.status === 'not-run' || (verdict.status === 'skipped' && !skips?.has(verdict.step))) this.verdict(lesson, verdict);
     }
     for (const note of notes({ outcome, snapshotFile, wrote })) this.out.write(`${note}\n`);
     this.out.write(summary(outcome.verdicts) + '\n');
     this.out.flush?.();
+  }
+
+  /** Prints the skipped steps the page has before `step`, not printed yet: the steps read in page order. */
+  private skipsBefore(lesson: Lesson, step: Step): void {
+    const printed = this.printed.get(lesson) ?? { next: 0, skips: new Set<Step>() };
+    this.printed.set(lesson, printed);
+    const { steps } = lesson;
+    if (step.kind === 'skip' || steps[printed.next] === undefined) return;
+    let index = printed.next;
+    while (index < steps.length && steps[index] !== step) index++;
+    if (index === steps.length) return;
+    for (let i = printed.next; i < index; i++) {
+      const skipped = steps[i];
+      if (skipped?.kind !== 'skip') continue;
+      printed.skips.add(skipped);
+      this.out.write(`  ${marks.skipped} ${where(lesson, skipped)}  ${describe(skipped)}\n`);
+    }
+    printed.next = index + 1;
   }
 }
 
@@ -99,6 +123,8 @@ export function describe(step: Step): string {
       const typed = [...step.input, ...(step.keys ?? [])];
       return `${oneLine(step.command)}${typed.length ? pc.dim(` ⟶ ${typed.map(oneLine).join(' ⏎ ')}`) : ''}`;
     }
+    case 'session-input':
+      return pc.dim(`⟶ ${[...step.input, ...(step.keys ?? [])].map(oneLine).join(' ⏎ ')}`);
     case 'command':
       return oneLine(step.command);
   }

@@ -167,7 +167,7 @@ function stepResult(verdict: StepVerdict, report: LessonReport, id: string): Ele
   const { step, result } = verdict;
   const diff = verdict.expected !== undefined && verdict.actual !== undefined;
   const output = verdict.actual ?? result?.output;
-  const typed = step.kind === 'interactive' ? [...step.input, ...(step.keys ?? [])] : [];
+  const typed = step.kind === 'interactive' ? [...step.input, ...(step.keys ?? [])] : step.kind === 'session-input' ? [...step.input.slice(1), ...(step.keys ?? [])] : [];
   return h(
     'div',
     { className: ['step', verdict.status], id: `${id}-line-${step.line}` },

@@ -30,7 +30,7 @@ function stepJson({ step, status, result, message, expected, actual }: StepVerdi
     id: step.id,
     kind: step.kind,
     line: step.line,
-    command: step.kind === 'file' ? undefined : step.command,
+    command: step.kind === 'file' ? undefined : step.kind === 'session-input' ? step.input.join('\n') : step.command,
     path: step.kind === 'file' ? step.path : undefined,
     status,
     message,

@@ -13,6 +13,7 @@ export function lessonTitle(lesson: Lesson): string {
 export function stepTitle(step: Step): string {
   if (step.kind === 'file') return `write ${step.path}`;
   if (step.kind === 'skip' && step.command === undefined) return `block (${step.reason})`;
+  if (step.kind === 'session-input') return step.input[0] ?? '';
   return step.command?.split('\n')[0] ?? '';
 }
 

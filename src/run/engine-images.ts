@@ -32,7 +32,11 @@ export interface EngineImages {
 export function engineImageOptions(lesson: Lesson): { images?: EngineImageOptions } {
   if (imagesNeeded(lesson).length === 0) return {};
   const text = lesson.steps
-    .map((step) => (step.kind === 'file' ? step.content : step.kind === 'skip' ? (step.command ?? '') : [step.command, step.expected ?? ''].join('\n')))
+    .map((step) => {
+      if (step.kind === 'file') return step.content;
+      if (step.kind === 'skip') return step.command ?? '';
+      return [step.kind === 'session-input' ? step.input.join('\n') : step.command, step.expected ?? ''].join('\n');
+    })
     .join('\n');
   return { images: { avoid: text } };
 }

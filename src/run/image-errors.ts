@@ -24,7 +24,8 @@ function imageIn(output: string, command: string): string | undefined {
 /** The step, failed with a message naming the image, when its output shows an image that could not be had. */
 export function explainUnreachableImage(result: StepResult, engineKind: string | undefined): StepResult {
   if (engineKind !== 'private' || result.error || result.exitCode === 0 || !UNREACHABLE.test(result.output)) return result;
-  const image = imageIn(result.output, result.step.kind === 'file' ? '' : (result.step.command ?? '')) ?? 'the image';
+  const { step } = result;
+  const image = imageIn(result.output, step.kind === 'command' || step.kind === 'interactive' ? step.command : '') ?? 'the image';
   return {
     ...result,
     error:

@@ -10,6 +10,8 @@ export interface ShellRun {
   output: string;
   timedOut: boolean;
   durationMs: number;
+  /** The shell exited while running this command (its `exit`), or could not start: nothing after it can run. */
+  endedShell?: boolean;
 }
 
 // Commands arrive on fd 3, NUL-terminated, so a step's own stdin can be /dev/null and the
@@ -55,11 +57,16 @@ export class LessonShell {
   /** Commands gathered by `batch`, written to the shell in one go. */
   private pending?: string[];
 
+  /** The shell's `$0`, which its own error messages start with: `<name>: line 6: figlet: command not found`. */
+  private readonly ownMessages: RegExp;
+
   private constructor(
     private readonly process: ChildProcessByStdio<null, Readable, Readable>,
     marker: string,
+    private readonly name: string,
   ) {
     this.frame = `\n${marker} `;
+    this.ownMessages = new RegExp(`^${name}: line \\d+: `, 'gm');
     const onData = (chunk: string) => {
       this.output += chunk;
       this.settle();
@@ -74,7 +81,7 @@ export class LessonShell {
       process.once('exit', () => resolve());
       // A shell that could not start (no bash, a missing folder) emits this instead of 'exit'.
       process.once('error', (error) => {
-        this.failed = { ...exited, output: error.message };
+        this.failed = { ...exited, output: error.message, endedShell: true };
         for (const entry of this.queue.splice(0)) {
           clearTimeout(entry.timer);
           entry.resolve(this.failed);
@@ -86,7 +93,7 @@ export class LessonShell {
     process.once('close', () => {
       const [head, ...rest] = this.queue.splice(0);
       for (const entry of [head, ...rest]) clearTimeout(entry?.timer);
-      head?.resolve({ exitCode: process.exitCode ?? null, output: this.output, timedOut: false, durationMs: elapsed(head) });
+      head?.resolve({ exitCode: process.exitCode ?? null, output: this.asReaderSees(this.output), timedOut: false, durationMs: elapsed(head), endedShell: true });
       for (const entry of rest) entry.resolve(exited);
       this.output = '';
       this.searchFrom = 0;
@@ -97,16 +104,18 @@ export class LessonShell {
   static start(options: { cwd: string; env: Record<string, string | undefined>; prefix?: readonly string[] }): LessonShell {
     // Only has to be absent from what steps print; node:crypto would cost more to load than a lesson step.
     const marker = `__lesson_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    // A name of its own as `$0`, so that its own messages are told from those of a `bash` a step starts.
+    const name = `bash_${Math.random().toString(36).slice(2)}`;
     // node's own spawn, not execa: this one long-lived process is on every lesson's start-up path,
     // and execa's modules cost more to load than the whole shell session costs to run.
-    const [program, args] = sandboxed(options.prefix, 'bash', ['--noprofile', '--norc', '-c', loop(marker)]);
+    const [program, args] = sandboxed(options.prefix, 'bash', ['--noprofile', '--norc', '-c', loop(marker), name]);
     const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout kills every process a step started
     });
-    return new LessonShell(child as ChildProcessByStdio<null, Readable, Readable>, marker);
+    return new LessonShell(child as ChildProcessByStdio<null, Readable, Readable>, marker, name);
   }
 
   get pid(): number | undefined {
@@ -162,12 +171,21 @@ export class LessonShell {
   }
 
   private async timeout(entry: Queued): Promise<void> {
-    const output = this.output;
+    const output = this.asReaderSees(this.output);
     const rest = this.queue.splice(0).slice(1);
     for (const queued of rest) clearTimeout(queued.timer);
     await this.close();
     entry.resolve({ exitCode: null, output, timedOut: true, durationMs: elapsed(entry) });
     for (const queued of rest) queued.resolve(exited);
+  }
+
+  /**
+   * A step's output as a reader's interactive bash prints it: its errors name no line of the runner's
+   * loop (`bash: figlet: command not found`), and `$0` is `bash`. A `bash` the step starts keeps its own.
+   */
+  private asReaderSees(output: string): string {
+    if (!output.includes(this.name)) return output;
+    return output.replace(this.ownMessages, 'bash: ').replaceAll(this.name, 'bash');
   }
 
   private settle(): void {
@@ -180,7 +198,7 @@ export class LessonShell {
       }
       const head = this.queue.shift()!;
       clearTimeout(head.timer);
-      const output = this.output.slice(0, start);
+      const output = this.asReaderSees(this.output.slice(0, start));
       const status = Number(this.output.slice(start + this.frame.length, end));
       this.output = this.output.slice(end + 1);
       this.searchFrom = 0;

@@ -72,7 +72,9 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   let engine: Engine | undefined;
   let releaseEngine: (() => Promise<void>) | undefined;
   let shell: LessonShell | undefined;
+  let dispatch: StepDispatch | undefined;
   const teardown = async () => {
+    await dispatch?.closeSessions();
     await shell?.close();
     // What a step daemonized (`setsid -f`, a double fork) left the shell's session but kept its environment.
     killMarked(`LESSON_WORKDIR=${workspace.workdir}`);
@@ -100,7 +102,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     const env = { ...lessonEnv(workspace, engine), ...compose.env, ...sandbox?.env };
     const prefix = sandbox?.prefix;
     shell = LessonShell.start({ cwd: workspace.workdir, env, prefix });
-    const dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
+    dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
 
     for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.
@@ -109,10 +111,12 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = explainUnreachableImage(shellGone(shell, await watchingEngine(engine, shell, dispatch.run(step))), engine?.kind);
+      const result = explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), engine?.kind);
       results.push(result);
-      if (engine && step.kind !== 'file') await collectNames(engine, step.command, context);
-      if (engine && step.kind !== 'file') await collectProjects(engine.env.DOCKER_HOST, step.command, context.projects);
+      if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
+        await collectNames(engine, step.command, context);
+        await collectProjects(engine.env.DOCKER_HOST, step.command, context.projects);
+      }
       options.onStepEnd?.(result, context);
       if (result.timedOut || result.error || options.bail?.()) break;
     }
@@ -144,12 +148,6 @@ async function collectNames(engine: Engine, command: string, context: RunContext
   for (const name of await generatedContainerNames(engine.env.DOCKER_HOST)) {
     if (!context.containerNames.includes(name)) context.containerNames.push(name);
   }
-}
-
-/** A step that ran `exit` closed the lesson's terminal: the steps after it cannot run in it. */
-function shellGone(shell: LessonShell, result: StepResult): StepResult {
-  if (shell.running || result.error || result.timedOut) return result;
-  return { ...result, error: `the lesson's shell exited (status ${result.exitCode ?? 'unknown'}): the steps after this one need it` };
 }
 
 async function timed<T>(phase: string, options: RunOptions, work: () => Promise<T>): Promise<T> {

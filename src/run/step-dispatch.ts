@@ -1,7 +1,8 @@
 import type { CommandStep, Lesson, Step, StepResult } from '../types.js';
 import { writeLessonFile } from './files.js';
-import { runInteractive } from './interactive.js';
+import { continueInteractive, openInteractive, runInteractive } from './interactive.js';
 import type { LessonShell, ShellRun } from './lesson-shell.js';
+import type { TerminalSession } from './terminal.js';
 import type { Workspace } from './workspace.js';
 
 const queueDepth = 64;
@@ -14,6 +15,10 @@ const queueDepth = 64;
 export class StepDispatch {
   /** Commands already written to the shell, in order. */
   private readonly ahead = new Map<CommandStep, Promise<ShellRun>>();
+  /** Interactive steps whose session later blocks type into (`session-input` steps), by id. */
+  private readonly continued: Set<string>;
+  /** Those sessions while they are open, by the id of the step that opened them. */
+  private readonly sessions = new Map<string, TerminalSession>();
 
   constructor(
     private readonly lesson: Lesson,
@@ -21,7 +26,9 @@ export class StepDispatch {
     private readonly places: Workspace & { env: NodeJS.ProcessEnv; prefix?: readonly string[] },
     /** The user chose their own engine (`--engine host`): a step may name it. */
     private readonly hostEngine: boolean,
-  ) {}
+  ) {
+    this.continued = new Set(lesson.steps.flatMap((step) => (step.kind === 'session-input' ? [step.session] : [])));
+  }
 
   /**
    * Writes the commands from `index` on (up to the next file or interactive step) to the shell now.
@@ -57,22 +64,49 @@ export class StepDispatch {
           return { step, exitCode: 0, output: '', durationMs: performance.now() - started };
         }
         case 'command': {
-          const run = await (this.ahead.get(step) ?? this.shell.run(step.command, timeoutMs));
+          const { endedShell, ...run } = await (this.ahead.get(step) ?? this.shell.run(step.command, timeoutMs));
           this.ahead.delete(step);
+          return { step, ...run, ...(endedShell && this.after(step) && { error: `the lesson's shell exited (status ${run.exitCode ?? 'unknown'}): the steps after this one need it` }) };
+        }
+        case 'interactive': {
+          if (!this.continued.has(step.id)) return { step, ...(await runInteractive(step, this.shell, this.places, timeoutMs)) };
+          const { session, ...run } = await openInteractive(step, this.shell, this.places, timeoutMs);
+          if (session) this.sessions.set(step.id, session);
           return { step, ...run };
         }
-        case 'interactive':
-          return { step, ...(await runInteractive(step, this.shell, this.places, timeoutMs)) };
+        case 'session-input': {
+          const session = this.sessions.get(step.session);
+          // Never typed anywhere else: a reader's terminal would be back on the host by now.
+          if (!session) throw new Error(`the session this block types into is not open: the step ${step.session} that opened it ended or did not run`);
+          const { open, ...run } = await continueInteractive(step, session, timeoutMs);
+          if (!open) this.sessions.delete(step.session);
+          return { step, ...run };
+        }
       }
     } catch (error) {
       return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
     }
   }
 
+  /**
+   * Whether a step that runs follows `step`: a command that ends the lesson's shell fails only then.
+   * Found when a shell ends, so at most once a run.
+   */
+  private after(step: Step): boolean {
+    return this.lesson.steps.slice(this.lesson.steps.indexOf(step) + 1).some((next) => next.kind !== 'skip');
+  }
+
   /** Why the step may not run here: it would reach another engine than the lesson's. */
   private refusal(step: Step): string | undefined {
-    if (step.kind === 'file' || step.kind === 'skip' || !step.otherEngine || this.hostEngine) return undefined;
+    if ((step.kind !== 'command' && step.kind !== 'interactive') || !step.otherEngine || this.hostEngine) return undefined;
     return `not run: this command ${step.otherEngine}, and a lesson talks only to its own engine, never to yours (\`--engine host\` on the command line runs it against the engine DOCKER_HOST names)`;
+  }
+
+  /** Ends the sessions the page left open: the lesson is over. */
+  async closeSessions(): Promise<void> {
+    const open = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(open.map((session) => session.close()));
   }
 
   private timeoutOf(step: Step): number {

@@ -10,6 +10,7 @@ import { chosenPort, mayHoldAddress, privateAddress } from '../../src/normalize/
 import { hexId, mayHoldId, overlayLink } from '../../src/normalize/ids.js';
 import { normalizeRun, type NormalizeContext } from '../../src/normalize/index.js';
 import { cleanTerminal, renderTerminal } from '../../src/normalize/terminal.js';
+import { kernelPatterns } from '../../src/normalize/kernel.js';
 import { timePatterns } from '../../src/normalize/times.js';
 import { readPage } from '../../src/parse/page.js';
 import { planLesson } from '../../src/plan/index.js';
@@ -170,6 +171,8 @@ const volatile = fc.oneof(
   fc.constantFrom('9 minutes ago', 'Less than a second ago', 'About an hour ago', 'Up 3 seconds', 'Exited (0) 2 seconds ago'),
   fc.constantFrom('2026-11-28T12:56:41.123456789Z', '2026-11-28 12:56:41.5 +0100 CET m=+0.001', 'Sat Nov 28 12:56:41 UTC 2026', 'Sat, 28 Nov 2026 12:56:41 GMT'),
   fc.constantFrom('DONE 0.3s', '#6 0.215 hello', '1m2.5s', '350ms', '12us', '5.2µs', '3ns', '2h1m0.5s'),
+  fc.constantFrom('-rw-r--r-- 1 root root 6 Dec  1 21:57 f', 'drwxr-xr-x 2 root root 4096 Mar 14  2025 d', '\n-rw-r--r-- 1 a b 6 2026-12-01 21:57 f'),
+  fc.constantFrom('Linux box 6.1.0-18-amd64 #1 SMP Debian 6.1.76-1 x86_64 GNU/Linux', '\n6.1.0-18-amd64', 'Kernel Version: 6.6.12-linuxkit', '\n#1 SMP PREEMPT_DYNAMIC x'),
   fc.constantFrom(...names),
   fc.constantFrom(workdir, `${workdir}/app`, `${engine}/data/overlay2`),
   fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), minLength: 26, maxLength: 26 }).map((link) => `l/${link}`),
@@ -195,7 +198,7 @@ describe('normalizers, on generated outputs', () => {
     fc.assert(
       fc.property(anyText, (text) => {
         expect(cleanTerminal(text)).toBe(renderTerminal(text));
-        for (const { pattern, needs } of timePatterns) if (!needs.test(text)) expect(text.search(pattern)).toBe(-1);
+        for (const { pattern, needs } of [...timePatterns, ...kernelPatterns]) if (!needs.test(text)) expect(text.search(pattern)).toBe(-1);
         if (!mayHoldId.test(text)) for (const pattern of [hexId, overlayLink]) expect(text.search(pattern)).toBe(-1);
         if (!mayHoldAddress.test(text)) for (const pattern of [privateAddress, chosenPort]) expect(text.search(pattern)).toBe(-1);
       }),

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { builderOption, engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -9,6 +9,7 @@ interface CheckFlags extends SharedFlags {
   skip: boolean;
   reporter?: string[];
   builder?: 'legacy' | 'buildkit';
+  silent: boolean;
 }
 
 /** `lesson check [lesson|glob ...]`: many lessons, in parallel, with reports for CI systems and people. */
@@ -25,7 +26,9 @@ export function defineCheck(command: Command): void {
     .addOption(builderOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
+    .option('--silent', 'no progress on stdout when every report goes to a file', false)
     .action(async (references: string[], flags: CheckFlags) => {
+      const ci = ciRefusingUpdate(flags.update);
       if (flags.builder) {
         const { useBuilder } = await import('../../run/builder.js');
         await useBuilder(flags.builder, { record: (builder) => `lesson check ${references.join(' ')} -u --builder ${builder}`.replace('  ', ' ') });
@@ -37,11 +40,11 @@ export function defineCheck(command: Command): void {
         import('../../report/choose.js'),
       ]);
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-      const reporter = chooseReporters(flags.reporter ?? []);
+      const reporter = chooseReporters(flags.reporter ?? [], { silent: flags.silent });
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
       const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox } = flags;
-      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, ci: isCi() }, reporter);
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, ci }, reporter);
     });
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, engineOption, noSandboxOption, isCi, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -27,7 +27,7 @@ export function defineRun(command: Command): void {
         await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
       }
       const { update, snapshots, engine, bail, sandbox } = flags;
-      const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: isCi() };
+      const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
