@@ -25,6 +25,10 @@ const inProgress = /^(.*?) (?:\d+(?:\.\d+)?[kMGT]?i?B(?: \/ \d+(?:\.\d+)?[kMGT]?
 const stageFrom = /^\[\S+ 1\/\d+\] (FROM .*)$/;
 // `[two 2/3] RUN …`, `[2/3] RUN …`: a Dockerfile instruction, by stage and position.
 const instruction = /^\[(?:(\S+) )?(\d+)\/\d+\] /;
+// What a build's first vertex is named: its context and Dockerfile loading (`[internal] load …`),
+// buildx's `building with "default" instance`, a step (`[2/2] RUN …`), the image it resolves or
+// exports. Other lines that start with `#1 ` (`uname -v` prints `#1 SMP PREEMPT_DYNAMIC …`) are no build.
+const opensBuild = /^(?:\[|building with |resolve image config |exporting |load build definition|load \.dockerignore)/;
 // An error's trailer quotes the failed step's log with the times BuildKit stamped on each line.
 const quotedLog = /^\d+\.\d+ /;
 
@@ -63,7 +67,7 @@ export function rewriteBuilds(text: string): string {
   };
   for (const line of text.split('\n')) {
     const vertex = vertexLine.exec(line);
-    if (vertex) {
+    if (vertex && (build || opensBuild.test(vertex[2] ?? ''))) {
       if (build && !build.accepts(Number(vertex[1]), vertex[2] ?? '')) {
         flush(build);
         build = undefined;
