@@ -30,6 +30,8 @@ have ip || missing+=(iproute2)
 have unshare || missing+=(util-linux)
 # Debian ships mount/umount in their own package, split from util-linux.
 have umount || missing+=(mount)
+# The tests that prove plan, lint and new start no program watch them with it.
+have strace || missing+=(strace)
 # The registry lesson builds its registry image from this package's binary.
 have docker-registry || missing+=(docker-registry)
 browser() {
