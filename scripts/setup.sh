@@ -32,6 +32,8 @@ have unshare || missing+=(util-linux)
 have umount || missing+=(mount)
 # The tests that prove plan, lint and new start no program watch them with it.
 have strace || missing+=(strace)
+# The locale tests compile a French locale of their own from its source.
+[ -e /usr/share/i18n/locales/fr_FR ] || missing+=(locales)
 # The registry lesson builds its registry image from this package's binary.
 have docker-registry || missing+=(docker-registry)
 browser() {

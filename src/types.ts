@@ -13,6 +13,8 @@ export interface Settings {
   normalize: NormalizeSettings;
   /** Check the outputs the page shows, with wildcards, besides or instead of a snapshot (`check-page: true`). */
   checkPage?: boolean;
+  /** The LANG steps run with (`locale:`); C.UTF-8 when unset. */
+  locale?: string;
 }
 
 export interface NormalizeSettings {

@@ -14,6 +14,7 @@ export const frontMatterKeys = {
   prompts: 'extra prompt patterns (regular expressions) that start a command line',
   normalize: '{ disable: [names of built-in normalizers], rules: [{ pattern, replace }] }',
   'check-page': 'true: check the outputs the page shows against what runs, with ... wildcards',
+  locale: 'the LANG steps run with, e.g. fr_FR.UTF-8; C.UTF-8 by default',
 } as const;
 
 /**
@@ -69,6 +70,11 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
       case 'check-page':
         if (typeof value !== 'boolean') throw fail('"check-page" must be true or false', valueNode);
         settings.checkPage = value;
+        break;
+      case 'locale':
+        // A locale name as setlocale reads it: language_TERRITORY.codeset@modifier, or C/POSIX.
+        if (typeof value !== 'string' || !/^[A-Za-z0-9_.@-]+$/.test(value)) throw fail('"locale" must be a locale name like fr_FR.UTF-8', valueNode);
+        settings.locale = value;
         break;
       default: {
         const unknown = fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);

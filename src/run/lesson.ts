@@ -9,6 +9,7 @@ import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
 import { ShellSession, type ShellRun } from './shell.js';
 import { runInteractive, saveShellState } from './interactive.js';
+import { stepEnv } from './step-env.js';
 
 export interface RunOptions {
   /**
@@ -88,7 +89,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       // Asked while the base image loads: both wait on the engine, neither on the other.
       Object.assign(environment, await (described ?? engine.describe()));
     }
-    const env = { ...process.env, ...engine?.env, LESSON_WORKDIR: workdir };
+    const env = stepEnv(process.env, engine?.env, workdir, lesson.settings.locale);
     shell = ShellSession.start({ cwd: workdir, env });
     const ahead = new Map<Step, Promise<ShellRun>>();
 
