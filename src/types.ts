@@ -98,6 +98,8 @@ export interface StepResult {
   output: string;
   durationMs: number;
   timedOut?: boolean;
+  /** The signal (SIGINT, SIGTERM) that stopped the run while this step ran. */
+  interrupted?: string;
   /** A message when the runner itself could not run the step (engine died, bad path...). */
   error?: string;
 }

@@ -1,7 +1,7 @@
 import type { Lesson, Snapshot, SnapshotEntry, Step, StepResult } from '../types.js';
 import type { PageDrift, PageMatch } from './page-output.js';
 
-export type VerdictStatus = 'passed' | 'failed' | 'written' | 'updated' | 'not-run' | 'skipped';
+export type VerdictStatus = 'passed' | 'failed' | 'written' | 'updated' | 'interrupted' | 'not-run' | 'skipped';
 
 export interface StepVerdict {
   step: Step;
@@ -90,6 +90,8 @@ function judgeStep(step: Step, result: StepResult | undefined, entry: SnapshotEn
   if (!result) return unchanged({ step, status: 'not-run' });
   const failed = (message: string, extra: Partial<StepVerdict> = {}) => unchanged({ step, status: 'failed', result, message, ...extra });
 
+  // Cut short by a signal, its output and status say nothing about the step.
+  if (result.interrupted) return unchanged({ step, status: 'interrupted', result, message: `interrupted by ${result.interrupted}` });
   if (result.timedOut) return failed(`timed out after ${formatMs(step.timeoutMs ?? defaultTimeoutMs)}`);
   if (result.error) return failed(result.error);
   const exit = result.exitCode ?? -1;

@@ -1,8 +1,8 @@
-import { checkRun, type CheckMode } from '../check/index.js';
+import { checkRun, type CheckMode, type CheckOutcome } from '../check/index.js';
 import { startJudging } from '../check/live.js';
 import { ConsoleReporter } from '../report/console.js';
 import { lessonStatus, type LessonReport, type Reporter } from '../report/reporter.js';
-import { onInterrupt } from '../run/cleanup.js';
+import { interruptedBy, onInterrupt } from '../run/cleanup.js';
 import { runLesson, type RunOptions } from '../run/lesson.js';
 import { lockSnapshot } from '../snapshot/lock.js';
 import { readSnapshot, snapshotPath, writeSnapshot } from '../snapshot/store.js';
@@ -42,6 +42,12 @@ export async function checkLesson(lesson: Lesson, options: RunCommandOptions, re
   }
 }
 
+function interruptedReport(lesson: Lesson, checked: CheckOutcome, phases: LessonReport['phases'], file: string, started: number): LessonReport {
+  const outcome = { ...checked, write: undefined, environmentChanges: [] };
+  const report = { lesson, status: lessonStatus(outcome), outcome, phases, snapshotFile: file, wrote: false, durationMs: performance.now() - started };
+  return { ...report, interrupted: interruptedBy() };
+}
+
 async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOptions, reporter: Reporter): Promise<LessonReport> {
   const started = performance.now();
   const phases: LessonReport['phases'] = [];
@@ -65,6 +71,8 @@ async function checkAgainst(file: string, lesson: Lesson, options: RunCommandOpt
     },
     // Stops where the report says a step failed: a recorded non-zero exit passes, a changed output fails.
     bail: options.bail ? () => failed : undefined,
+    // A run cut short writes nothing, but says what ran, what was interrupted and what did not run.
+    onInterrupted: () => reporter.lessonEnd?.(interruptedReport(lesson, checkRun(lesson, judging.normalized, {}, recorded, mode, judging.pages), phases, file, started)),
   });
 
   const outcome = checkRun(lesson, judging.normalized, run.environment, recorded, mode, judging.pages);

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Lesson, Step, StepResult } from '../types.js';
-import { interrupted, onInterrupt } from './cleanup.js';
+import { interrupted } from './cleanup.js';
 import type { Engine } from './engine.js';
 import { writeLessonFile } from './files.js';
 import { killMarked } from './processes.js';
 import { ShellSession, type ShellRun } from './shell.js';
 import { runInteractive, saveShellState } from './interactive.js';
 import { stepEnv } from './step-env.js';
+import { markInterrupted, onRunInterrupt } from './interrupted-run.js';
 
 export interface RunOptions {
   /**
@@ -22,6 +23,8 @@ export interface RunOptions {
   onStepStart?: (step: Step) => void;
   onStepEnd?: (result: StepResult, context: RunContext) => void;
   onPhase?: (phase: string, durationMs: number) => void;
+  /** Called once an interrupted run is torn down, with the results so far; the exit waits for it. */
+  onInterrupted?: (results: StepResult[]) => void;
   /** Called after the last step, before anything is torn down: e.g. to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
 }
@@ -69,7 +72,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     if (!borrowed) await engine?.stop();
     rmSync(runRoot, { recursive: true, force: true });
   };
-  const unregister = onInterrupt(teardown);
+  const { unregister, reported } = onRunInterrupt(teardown);
   try {
     const environment: Record<string, string> = {};
     let described: Promise<Record<string, string>> | undefined;
@@ -100,7 +103,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) queueAhead(lesson, index, shell, ahead);
-      const result = shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead })));
+      const result = markInterrupted(shellGone(shell, await watchingEngine(engine, shell, runStep(step, lesson, shell, { workdir, statePath, env, ahead }))));
       results.push(result);
       if (engine?.env.DOCKER_HOST && /\bdocker\b/.test(step.command ?? '')) {
         const { generatedContainerNames } = await import('./containers.js');
@@ -121,7 +124,11 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     unregister();
     // On Ctrl-C the process exits once every cleanup is done; what follows a run (checking it, writing
     // its snapshot) must not happen for a run that was cut short.
-    if (interrupted()) await new Promise<never>(() => undefined);
+    if (interrupted()) {
+      options.onInterrupted?.(results);
+      reported();
+      await new Promise<never>(() => undefined);
+    }
   }
 }
 
@@ -190,7 +197,8 @@ async function watchingEngine(engine: Engine | undefined, shell: ShellSession, r
   if (typeof first === 'string') {
     reason = first;
     await shell.close();
-  } else if (!(await engine.isUp())) {
+  } else if (!interrupted() && !(await engine.isUp())) {
+    // (On Ctrl-C the engine is going down on purpose: that is no news to wait for.)
     // The step saw the engine die (a refused connection) before we heard of it: `lost` is on its way.
     reason = await Promise.race([engine.lost, sleep(LOST_NOTICE_MS).then(() => 'dockerd is no longer running')]);
   }
