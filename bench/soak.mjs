@@ -76,11 +76,21 @@ function census() {
   return { processes: ours.length, mounts: mounts.length, cgroups: cgroups.length, netns: netns.size, files: filesUnder(tmp), cacheFiles: filesUnder(cache), cacheBytes: sizeOf(cache) };
 }
 
+let running;
+// Ctrl-C ends the soak as it ends a run: the run under way is interrupted, then the folders go.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    running?.kill(signal);
+    stop = true;
+  });
+}
+let stop = false;
+
 /** Runs the CLI to its end; its engine folders are noted while it runs, so their cgroups are counted once they are gone. */
 function lesson(args) {
   return new Promise((resolve, reject) => {
     rmSync(peakFile, { force: true });
-    const child = spawn('node', ['-r', preload, cli, ...args], { cwd: root, env: { ...process.env, TMPDIR: tmp, XDG_CACHE_HOME: cache, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (running = spawn('node', ['-r', preload, cli, ...args], { cwd: root, env: { ...process.env, TMPDIR: tmp, XDG_CACHE_HOME: cache, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -105,11 +115,11 @@ function print(round, row) {
 
 console.log(`| round | ${figures.join(' | ')} |\n| --- | ${figures.map(() => '---').join(' | ')} |`);
 try {
-  for (let run = 1; run <= layersRuns; run++) {
+  for (let run = 1; run <= layersRuns && !stop; run++) {
     const { peakKiB } = await lesson(['layers']);
     print(`layers ${run}`, { ...census(), peakKiB });
   }
-  for (let round = 1; round <= checkRounds; round++) {
+  for (let round = 1; round <= checkRounds && !stop; round++) {
     const { peakKiB } = await lesson(['check', '--jobs', '2']);
     print(`check ${round}`, { ...census(), peakKiB });
   }
