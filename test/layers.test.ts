@@ -22,8 +22,9 @@ describe.skipIf(skip)('the Layers lesson, for real, on a private engine', () => 
   const ci = { env: { CI: 'true' } };
 
   test('passes against its snapshot twice in a row, and leaves no engine process or mount behind', async () => {
-    // Runs of its own TMPDIR: other runs on the machine, before or meanwhile, never count.
-    const footprint = new Footprint();
+    // Runs of its own TMPDIR (under the tests' temp folder, removed with it): other runs on the machine,
+    // before or meanwhile, never count.
+    const footprint = new Footprint(tmpdir(), 'lesson-layers-run-');
     const seen = footprint.watch();
     const env = { ...ci.env, ...footprint.env };
     for (const run of [await lesson(['layers'], { env }), await lesson(['layers'], { env })]) {
