@@ -2,6 +2,7 @@
 // `npm run bench -- steps parse` runs only those.
 import { benchCheck } from './check.mjs';
 import { benchColdStart } from './cold-start.mjs';
+import { benchInterrupt } from './interrupt.mjs';
 import { benchLayers } from './layers.mjs';
 import { machine } from './lib.mjs';
 import { benchParse } from './parse.mjs';
@@ -18,6 +19,7 @@ const benchmarks = {
   layers: ['The Layers lesson', () => benchLayers()],
   check: ['Many lessons', () => benchCheck()],
   watch: ['The edit–run loop (--watch)', () => benchWatch()],
+  interrupt: ['Ctrl-C during a step', () => benchInterrupt()],
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);

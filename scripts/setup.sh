@@ -33,6 +33,10 @@ have ip || missing+=(iproute2)
 have unshare || missing+=(util-linux)
 # Debian ships mount/umount in their own package, split from util-linux.
 have umount || missing+=(mount)
+# The tests that prove plan, lint and new start no program watch them with it.
+have strace || missing+=(strace)
+# The locale tests compile a French locale of their own from its source.
+[ -e /usr/share/i18n/locales/fr_FR ] || missing+=(locales)
 # The registry lesson builds its registry image from this package's binary; the image cache runs it too.
 have docker-registry || missing+=(docker-registry)
 # The image cache's relay into each private engine's namespace, and the tests' way to seed their upstream.
@@ -92,7 +96,7 @@ echo "setup: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have docker-registry && have socat && have skopeo && have flock && have bwrap && compose && browser || {
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have strace && [ -e /usr/share/i18n/locales/fr_FR ] && have docker-registry && have socat && have skopeo && have flock && have bwrap && compose && browser || {
   echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
   exit 1
 }

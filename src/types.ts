@@ -15,6 +15,8 @@ export interface Settings {
   checkPage?: boolean;
   /** Images the lesson pulls besides those its commands name (`images: [ubuntu, redis]`). */
   images?: string[];
+  /** The LANG steps run with (`locale:`); C.UTF-8 when unset. */
+  locale?: string;
 }
 
 export interface NormalizeSettings {
@@ -161,6 +163,8 @@ export interface StepResult {
   output: string;
   durationMs: number;
   timedOut?: boolean;
+  /** The signal (SIGINT, SIGTERM) that stopped the run while this step ran. */
+  interrupted?: string;
   /** A message when the runner itself could not run the step (engine died, bad path...). */
   error?: string;
 }

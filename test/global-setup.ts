@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -6,6 +6,8 @@ import { join } from 'node:path';
 // test run, removed at the end, so a run leaves nothing in the machine's /tmp.
 export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'lesson-tests-'));
+  // Others may pass through (not list it): a test that runs the CLI as another user gives it a folder here.
+  chmodSync(root, 0o711);
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });
 }

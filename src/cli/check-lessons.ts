@@ -9,6 +9,7 @@ import type { Lesson } from '../types.js';
 import { lessonName, loadLesson } from './lessons.js';
 import type { SharedFlags } from './options.js';
 import { inPool } from './pool.js';
+import { reportingInterrupts } from './interrupted-check.js';
 
 export interface CheckOptions extends SharedFlags {
   update: boolean;
@@ -35,8 +36,10 @@ export async function checkLessons(paths: string[], options: CheckOptions, repor
   const requirements = new Requirements(options.engine);
   // Lessons on the user's own engine would see each other's containers: they take turns.
   const jobs = options.engine === 'host' ? 1 : options.jobs;
+  const watched = reportingInterrupts(loaded.map((entry) => entry.lesson), options.snapshots, reporter);
   reporter.runStart?.(loaded.map((entry) => entry.lesson));
-  const lessons = await inPool(loaded, jobs, (entry) => checkOne(entry, options, requirements, reporter));
+  const lessons = await inPool(loaded, jobs, (entry) => checkOne(entry, options, requirements, watched.reporter));
+  watched.unregister();
   await reporter.runEnd?.({ lessons, durationMs: performance.now() - started });
   return lessons.some((report) => report.status === 'failed') ? 1 : 0;
 }

@@ -39,6 +39,8 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
   if (!result) return unchanged({ step, status: 'not-run' });
   const failed = (message: string, extra: Partial<StepVerdict> = {}) => unchanged({ step, status: 'failed', result, message, ...extra });
 
+  // Cut short by a signal, its output and status say nothing about the step.
+  if (result.interrupted) return unchanged({ step, status: 'interrupted', result, message: `interrupted by ${result.interrupted}` });
   if (result.timedOut) return failed(`timed out after ${formatMs(step.timeoutMs ?? defaultTimeoutMs)}${step.kind === 'interactive' && hasNoWayOut(step, []) ? ': the page shows no way out of this session; type exit on the page, or annotate keys="…"' : ''}`);
   if (result.error) return failed(result.error);
   const exit = result.exitCode ?? -1;

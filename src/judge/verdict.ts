@@ -1,7 +1,7 @@
 import type { Snapshot, Step, StepResult } from '../types.js';
 import type { PageDrift } from './page-match.js';
 
-export type VerdictStatus = 'passed' | 'failed' | 'written' | 'updated' | 'not-run' | 'skipped';
+export type VerdictStatus = 'passed' | 'failed' | 'written' | 'updated' | 'interrupted' | 'not-run' | 'skipped';
 
 export interface StepVerdict {
   step: Step;

@@ -16,6 +16,7 @@ export const frontMatterKeys = {
   normalize: '{ disable: [names of built-in normalizers], rules: [{ pattern, replace }] }',
   'check-page': 'true: check the outputs the page shows against what runs, with ... wildcards',
   images: 'images the lesson pulls, e.g. [ubuntu, redis]: its private engine gets the image cache',
+  locale: 'the LANG steps run with, e.g. fr_FR.UTF-8; C.UTF-8 by default',
 } as const;
 
 /**
@@ -74,6 +75,10 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
         break;
       case 'images':
         settings.images = stringList(value, () => fail('"images" must be a list of image names', valueNode));
+      case 'locale':
+        // A locale name as setlocale reads it: language_TERRITORY.codeset@modifier, or C/POSIX.
+        if (typeof value !== 'string' || !/^[A-Za-z0-9_.@-]+$/.test(value)) throw fail('"locale" must be a locale name like fr_FR.UTF-8', valueNode);
+        settings.locale = value;
         break;
       default: {
         const unknown = fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);

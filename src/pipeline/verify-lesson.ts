@@ -7,7 +7,7 @@ import { startPageMatching } from '../judge/page-match.js';
 import type { JudgeMode } from '../judge/verdict.js';
 import { startNormalizer } from '../normalize/index.js';
 import { lessonStatus, type LessonReport, type Reporter } from '../report/reporter.js';
-import { onInterrupt } from '../run/cleanup.js';
+import { interruptedBy, onInterrupt } from '../run/cleanup.js';
 import { runLesson, type EngineSource, type LiveRun, type RunContext } from '../run/run-lesson.js';
 import { lockSnapshot } from '../snapshot/lock.js';
 import { NORMALIZERS, normalizerNote } from '../normalize/version.js';
@@ -81,6 +81,12 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     // Stops where the report says a step failed: a recorded non-zero exit passes, a changed output fails.
     bail: options.bail ? () => failed : undefined,
     handOver: options.handOver,
+    // A run cut short writes nothing, but says what ran, what was interrupted and what did not run.
+    onInterrupted: () => {
+      const outcome = { ...judging.finish({}), write: undefined, environmentChanges: [] };
+      const durationMs = performance.now() - started;
+      reporter.lessonEnd?.({ lesson, status: lessonStatus(outcome), outcome, phases, snapshotFile: file, wrote: false, durationMs, interrupted: interruptedBy() });
+    },
   });
 
   const outcome = judging.finish(run.environment);

@@ -11,6 +11,7 @@ export const marks: Record<StepVerdict['status'], string> = {
   written: pc.cyan('+'),
   updated: pc.yellow('u'),
   failed: pc.red('✗'),
+  interrupted: pc.yellow('■'),
   'not-run': pc.dim('○'),
   skipped: pc.dim('-'),
 };
@@ -49,16 +50,17 @@ export class ConsoleReporter implements Reporter {
     const duration = verdict.result ? pc.dim(` ${formatMs(verdict.result.durationMs)}`) : '';
     this.out.write(`  ${marks[verdict.status]} ${where(lesson, verdict.step)}  ${describe(verdict.step)}${duration}\n`);
     if (verdict.status === 'failed') this.out.write(failure(verdict) + '\n');
+    if (verdict.status === 'interrupted') this.out.write(pc.yellow(`    ${verdict.message ?? 'interrupted'}`) + '\n');
   }
 
-  lessonEnd({ lesson, outcome, snapshotFile, wrote }: LessonReport): void {
+  lessonEnd({ lesson, outcome, snapshotFile, wrote, interrupted }: LessonReport): void {
     const skips = this.printed.get(lesson)?.skips;
     this.printed.delete(lesson);
     for (const verdict of outcome.verdicts) {
       if (verdict.status === 'not-run' || (verdict.status === 'skipped' && !skips?.has(verdict.step))) this.verdict(lesson, verdict);
     }
     for (const note of notes({ outcome, snapshotFile, wrote })) this.out.write(`${note}\n`);
-    this.out.write(summary(outcome.verdicts) + '\n');
+    this.out.write(summary(outcome.verdicts, interrupted) + '\n');
     this.out.flush?.();
   }
 
@@ -95,11 +97,13 @@ export function notes({ outcome, snapshotFile, wrote }: Pick<LessonReport, 'outc
   return lines;
 }
 
-export function summary(verdicts: StepVerdict[]): string {
+/** The closing line of a lesson's run; `interrupted`: the signal that cut it short, which it then names. */
+export function summary(verdicts: StepVerdict[], interrupted?: string): string {
   const count = (...statuses: StepVerdict['status'][]) => verdicts.filter((v) => statuses.includes(v.status)).length;
   const parts = [`${count('passed', 'written', 'updated')} passed`, `${count('failed')} failed`, `${count('skipped')} skipped`];
-  const notRun = count('not-run');
-  return parts.join(', ') + (notRun > 0 ? ` (${notRun} not run)` : '');
+  const unfinished = [[count('interrupted'), 'interrupted'], [count('not-run'), 'not run']].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}`);
+  const line = parts.join(', ') + (unfinished.length > 0 ? ` (${unfinished.join(', ')})` : '');
+  return interrupted ? `${line}: the run was interrupted by ${interrupted}` : line;
 }
 
 export function failure(verdict: StepVerdict): string {

@@ -18,6 +18,9 @@ function annotations(report: LessonReport): string[] {
   }
   if (report.status === 'skipped') lines.push(command('notice', { file, line: 1, title: `${title}: skipped` }, report.reason ?? 'skipped'));
   for (const verdict of report.outcome.verdicts) {
+    if (verdict.status === 'interrupted') {
+      lines.push(command('error', { file, line: verdict.step.line, title: `${title}: ${stepTitle(verdict.step)}` }, verdict.message ?? 'interrupted'));
+    }
     if (verdict.status !== 'failed') continue;
     lines.push(command('error', { file, line: verdict.step.line, title: `${title}: ${stepTitle(verdict.step)}` }, failureText(verdict)));
   }

@@ -20,11 +20,12 @@ table.index td.number { text-align: right; color: var(--dim); }
 .badge.failed { background: var(--bad); }
 .badge.skipped { background: var(--skip); }
 .badge.not-run { background: #8c959f; }
+.badge.interrupted { background: #9a6700; }
 .reason { color: var(--bad); font-weight: 600; }
 section.skipped .reason { color: var(--skip); }
 .notes { color: var(--dim); font-size: 13px; }
 .block { border-left: 4px solid var(--ok); padding-left: 10px; margin: 12px 0; }
-.block.failed { border-color: var(--bad); } .block.not-run, .block.skipped { border-color: #8c959f; }
+.block.failed { border-color: var(--bad); } .block.interrupted { border-color: #9a6700; } .block.not-run, .block.skipped { border-color: #8c959f; }
 .block > pre { margin-bottom: 6px; }
 .results { display: grid; gap: 6px; }
 .step { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }

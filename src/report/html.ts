@@ -155,7 +155,7 @@ function shown(verdict: StepVerdict): string {
 }
 
 function worst(verdicts: StepVerdict[]): string {
-  const order = ['failed', 'not-run', 'skipped'];
+  const order = ['failed', 'interrupted', 'not-run', 'skipped'];
   return order.find((status) => verdicts.some((v) => v.status === status)) ?? 'passed';
 }
 

@@ -5,7 +5,7 @@ import { lessonCounts, type LessonReport, type RunReport } from './reporter.js';
 import { lessonTitle } from './text.js';
 
 export function renderJson(run: RunReport): string {
-  const report = { summary: lessonCounts(run.lessons), durationMs: Math.round(run.durationMs), lessons: run.lessons.map(lessonJson) };
+  const report = { summary: lessonCounts(run.lessons), durationMs: Math.round(run.durationMs), interrupted: run.interrupted, lessons: run.lessons.map(lessonJson) };
   return JSON.stringify(report, null, 2) + '\n';
 }
 

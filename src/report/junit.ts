@@ -42,6 +42,7 @@ function suite(report: LessonReport): { xml: string; counts: Counts } {
   for (const verdict of report.outcome.verdicts) {
     const body = caseBody(verdict, report);
     if (verdict.status === 'failed') counts.failures++;
+    if (verdict.status === 'interrupted') counts.errors++;
     if (verdict.status === 'skipped' || verdict.status === 'not-run') counts.skipped++;
     testcase(`${verdict.step.line}: ${stepTitle(verdict.step)}`, verdict.step.line, verdict.result?.durationMs ?? 0, body);
   }
@@ -64,6 +65,8 @@ function caseBody(verdict: StepVerdict, report: LessonReport): string[] {
         ...(out ? [`<system-out>${text(out)}</system-out>`] : []),
       ];
     }
+    case 'interrupted':
+      return [`<error${attributes({ type: 'interrupted', message: verdict.message ?? 'interrupted' })}/>`];
     case 'not-run':
       return [`<skipped${attributes({ message: report.reason ? `not run: ${report.reason}` : 'not run: an earlier step failed' })}/>`];
     case 'skipped':

@@ -86,7 +86,8 @@ export class ProgressReporter implements Reporter {
 
   runEnd(run: RunReport): void {
     this.stopTimer();
-    this.out.write(this.erase() + lessonSummary(run.lessons) + '\n');
+    const cut = run.interrupted ? `: the run was interrupted by ${run.interrupted}` : '';
+    this.out.write(this.erase() + lessonSummary(run.lessons) + cut + '\n');
   }
 
   private stopTimer(): void {
@@ -156,6 +157,9 @@ function ending(report: LessonReport): string {
       : [`${marks.failed} ${head}  ${pc.red(failed.length ? `${failed.length} of ${ran} steps failed` : 'failed')} ${duration}`];
   if (report.reason && status === 'failed') lines.push(pc.red(`    ${report.line ? `${lesson.path}:${report.line}: ` : ''}${report.reason}`));
   for (const verdict of failed) lines.push(`  ${marks.failed} ${where(lesson, verdict.step)}  ${describe(verdict.step)}`, failure(verdict));
+  for (const verdict of outcome.verdicts.filter((v) => v.status === 'interrupted')) {
+    lines.push(`  ${marks.interrupted} ${where(lesson, verdict.step)}  ${describe(verdict.step)}`, pc.yellow(`    ${verdict.message ?? 'interrupted'}`));
+  }
   if (notRun > 0) lines.push(`  ${marks['not-run']} ${pc.dim(`${notRun} step${notRun === 1 ? '' : 's'} not run`)}`);
   lines.push(...notes(report));
   return lines.join('\n');

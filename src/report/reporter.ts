@@ -17,6 +17,8 @@ export interface LessonReport {
   snapshotFile: string;
   /** The snapshot file was written by this run. */
   wrote: boolean;
+  /** The signal (SIGINT, SIGTERM) that cut the run short: the report covers what ran until then. */
+  interrupted?: string;
   durationMs: number;
 }
 
@@ -24,6 +26,8 @@ export interface LessonReport {
 export interface RunReport {
   lessons: LessonReport[];
   durationMs: number;
+  /** The signal (SIGINT, SIGTERM) that cut the run short. */
+  interrupted?: string;
 }
 
 /**
@@ -82,7 +86,7 @@ export class Reporters implements Reporter {
 
 /** A lesson fails when a step failed or could not run; `written` and `updated` steps pass. */
 export function lessonStatus(outcome: Outcome): LessonStatus {
-  return outcome.verdicts.some((v) => v.status === 'failed' || v.status === 'not-run') ? 'failed' : 'passed';
+  return outcome.verdicts.some((v) => v.status === 'failed' || v.status === 'interrupted' || v.status === 'not-run') ? 'failed' : 'passed';
 }
 
 export function lessonCounts(lessons: LessonReport[]): Record<LessonStatus, number> {

@@ -3,18 +3,23 @@
 // would skip every `finally`.
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-/** Long enough for an engine teardown (~0.5 s), short enough that a user's Ctrl-C still feels immediate. */
-const BUDGET_MS = 1500;
+/**
+ * Only a guard against a cleanup that hangs: cut short, a teardown would leave the engine's processes,
+ * mounts and folders behind. A teardown on Ctrl-C takes well under a second on an idle machine.
+ */
+const BUDGET_MS = 5000;
 
 const cleanups = new Map<() => Promise<void>, number>();
 /** Cleanups started since the signal, until they settle. */
 const running = new Set<Promise<void>>();
 let exiting = false;
+let signalled: keyof typeof EXIT_CODES | undefined;
 
 function handle(signal: keyof typeof EXIT_CODES): void {
   // A second Ctrl-C while cleaning up must not cut the teardown short and leak what it was removing.
   if (exiting) return;
   exiting = true;
+  signalled = signal;
   for (const cleanup of cleanups.keys()) start(cleanup);
   const budget = new Promise<void>((resolve) => setTimeout(resolve, Math.max(BUDGET_MS, ...cleanups.values())));
   void Promise.race([allSettled(), budget]).then(() => process.exit(EXIT_CODES[signal]));
@@ -50,6 +55,11 @@ function uninstall(): void {
 /** True once SIGINT/SIGTERM has arrived: the cleanups are running and nothing new may start. */
 export function interrupted(): boolean {
   return exiting;
+}
+
+/** The signal that interrupted the process, once one has. */
+export function interruptedBy(): 'SIGINT' | 'SIGTERM' | undefined {
+  return signalled;
 }
 
 /**

@@ -8,8 +8,9 @@ import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { interrupted } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
-import { inspectProcess, processIds, readMounts, type ProcessDetails } from './proc.js';
+import { inspectProcess, processIds, readMounts, readProcStat, type ProcessDetails } from './proc.js';
 
 export interface Footprint {
   root: string;
@@ -49,7 +50,7 @@ function mentions(arg: string, root: string): boolean {
 /** Live processes that belong to the engine: they mention its folder, share its namespace or sit in its cgroup. */
 async function engineProcesses(fp: Footprint): Promise<ProcessDetails[]> {
   const pids = processIds().filter((pid) => pid !== process.pid);
-  const infos = await Promise.all(pids.map(inspectProcess));
+  const infos = pids.map(inspectProcess);
   return infos.filter((p): p is ProcessDetails => {
     if (!p || p.state === 'Z' || p.state === 'X') return false;
     return (
@@ -61,7 +62,7 @@ async function engineProcesses(fp: Footprint): Promise<ProcessDetails[]> {
 }
 
 export async function isRunning(pid: number, root: string): Promise<boolean> {
-  const info = await inspectProcess(pid);
+  const info = inspectProcess(pid);
   return info !== undefined && info.state !== 'Z' && info.args.some((arg) => mentions(arg, root));
 }
 
@@ -100,21 +101,31 @@ function killOrder(p: ProcessDetails, fp: Footprint): number {
   return p.pid === fp.launcher ? 2 : 1;
 }
 
+function alive(pid: number): boolean {
+  const state = readProcStat(pid)?.state;
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+// Everything found is killed, leaves first, each layer watched until it is gone before the next is killed:
+// watching those few processes is cheap, a look at every process is not. A SIGKILLed process cannot
+// fork, so one more look that finds nobody means nobody is left.
 async function killLeftovers(fp: Footprint): Promise<void> {
   const deadline = Date.now() + KILL_DEADLINE_MS;
   for (;;) {
     const left = await engineProcesses(fp);
     if (left.length === 0 || Date.now() > deadline) return;
-    const first = Math.min(...left.map((p) => killOrder(p, fp)));
-    for (const p of left.filter((q) => killOrder(q, fp) === first)) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // already gone
+    for (const order of [0, 1, 2]) {
+      const layer = left.filter((p) => killOrder(p, fp) === order);
+      for (const p of layer) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await removeShimSocket(p.args, fp.root).catch(() => undefined);
       }
-      await removeShimSocket(p.args, fp.root).catch(() => undefined);
+      while (Date.now() < deadline && layer.some((p) => alive(p.pid))) await sleep(5);
     }
-    await sleep(20);
   }
 }
 
@@ -151,8 +162,12 @@ async function attempt(step: () => Promise<unknown>): Promise<void> {
 }
 
 export async function teardown(fp: Footprint): Promise<void> {
-  await attempt(() => removeContainers(fp.socket));
-  await attempt(() => stopDaemon(fp.root));
+  // On Ctrl-C the person waits: the engine is killed outright rather than shut down. Its network namespace
+  // and the host's shim sockets go with it, and the layers below catch its mounts, cgroups and folder.
+  if (!interrupted()) {
+    await attempt(() => removeContainers(fp.socket));
+    await attempt(() => stopDaemon(fp.root));
+  }
   await attempt(() => killLeftovers(fp));
   await attempt(() => unmountUnder(fp.root, fp.path));
   await attempt(() => removeCgroups(fp.cgroup));

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StepResult } from '../types.js';
+import { interrupted } from './cleanup.js';
 import type { Engine } from './engine.js';
 import type { LessonShell } from './lesson-shell.js';
 
@@ -17,7 +18,8 @@ export async function watchingEngine(engine: Engine | undefined, shell: LessonSh
   if (typeof first === 'string') {
     reason = first;
     await shell.close();
-  } else if (!(await engine.isUp())) {
+  } else if (!interrupted() && !(await engine.isUp())) {
+    // (On Ctrl-C the engine is going down on purpose: that is no news to wait for.)
     // The step saw the engine die (a refused connection) before we heard of it: `lost` is on its way.
     reason = await Promise.race([engine.lost, sleep(LOST_NOTICE_MS).then(() => 'dockerd is no longer running')]);
   }

@@ -1,6 +1,6 @@
 import type { Lesson, Step, StepResult } from '../types.js';
 import { InputError } from '../errors.js';
-import { interrupted, onInterrupt } from './cleanup.js';
+import { interrupted } from './cleanup.js';
 import { collectProjects, lessonCompose } from './compose.js';
 import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
@@ -8,6 +8,7 @@ import { watchingEngine } from './engine-watch.js';
 import { findProgram } from './find-program.js';
 import { explainUnreachableImage } from './image-errors.js';
 import { saveShellState } from './interactive.js';
+import { markInterrupted, onRunInterrupt } from './interrupted-run.js';
 import { killMarked } from './kill.js';
 import { lessonEnv } from './lesson-env.js';
 import { LessonShell } from './lesson-shell.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   onStepStart?: (step: Step) => void;
   onStepEnd?: (result: StepResult, context: RunContext) => void;
   onPhase?: (phase: string, durationMs: number) => void;
+  /** Called once an interrupted run is torn down, with the results so far; the exit waits for it. */
+  onInterrupted?: (results: StepResult[]) => void;
   /** Something the reader should know before the steps: what the user's engine already holds... */
   onNote?: (text: string) => void;
   /** Called after the last step, before anything is torn down: e.g. to let a person go on by hand. */
@@ -81,7 +84,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     await releaseEngine?.();
     removeWorkspace(workspace);
   };
-  const unregister = onInterrupt(teardown);
+  const { unregister, reported } = onRunInterrupt(teardown);
   try {
     let environment: Record<string, string> = {};
     if (lesson.requires.includes('docker')) {
@@ -95,11 +98,11 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
     }
-    const compose = await lessonCompose(lesson, engine, lessonEnv(workspace, engine), environment, workspace.root);
+    const compose = await lessonCompose(lesson, engine, lessonEnv(workspace, engine, lesson.settings.locale), environment, workspace.root);
     environment = { ...environment, ...compose.environment };
     const sandbox = options.sandbox ? makeSandbox(workspace, engine, await sandboxProgram()) : undefined;
     if (!sandbox) options.onNote?.('no sandbox (--no-sandbox): the steps can write wherever you can, and read your home');
-    const env = { ...lessonEnv(workspace, engine), ...compose.env, ...sandbox?.env };
+    const env = { ...lessonEnv(workspace, engine, lesson.settings.locale), ...compose.env, ...sandbox?.env };
     const prefix = sandbox?.prefix;
     shell = LessonShell.start({ cwd: workspace.workdir, env, prefix });
     dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
@@ -111,7 +114,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), engine?.kind);
+      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), engine?.kind));
       results.push(result);
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
         await collectNames(engine, step.command, context);
@@ -130,7 +133,11 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     unregister();
     // On Ctrl-C the process exits once every cleanup is done; what follows a run (checking it, writing
     // its snapshot) must not happen for a run that was cut short.
-    if (interrupted()) await new Promise<never>(() => undefined);
+    if (interrupted()) {
+      options.onInterrupted?.(results);
+      reported();
+      await new Promise<never>(() => undefined);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // `lesson check`: many lessons through the real CLI, with the fixtures in test/fixtures/check.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync } from 'execa';
@@ -68,13 +68,18 @@ describe('lesson check on a passing, a failing and a skipped lesson', () => {
   });
 
   test.skipIf(process.getuid?.() !== 0)('as a user who cannot start a private engine, Docker lessons are skipped with the reason', async () => {
+    // The checkout may sit where that user cannot go (a clone in /root, in a 0700 folder): the CLI and
+    // the lessons it checks are copied to a folder made for it, in the same layout.
+    const copy = mkdtempSync(join(tmpdir(), 'lesson-nobody-'));
+    chmodSync(copy, 0o755);
+    for (const path of ['dist', 'package.json', join(fixtures, 'docker'), snapshots]) cpSync(join(root, path), join(copy, path), { recursive: true });
     // setpriv drops root for the CLI alone: the real condition, not a simulated one.
     const run = await execa(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', cli, 'check', join(fixtures, 'docker'), '--snapshots', snapshots, '--reporter', 'json'],
-      { cwd: root, env: { CI: 'true', NO_COLOR: '1', HOME: tmpdir() }, reject: false },
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', join(copy, 'dist/cli/bin.cjs'), 'check', join(fixtures, 'docker'), '--snapshots', snapshots, '--reporter', 'json'],
+      { cwd: copy, env: { CI: 'true', NO_COLOR: '1', HOME: copy }, reject: false },
     );
-    expect(run.exitCode).toBe(0);
+    expect(run.exitCode, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.summary).toEqual({ passed: 0, failed: 0, skipped: 2 });
     expect(report.lessons[0]!.reason).toMatch(/^docker: a private Docker engine needs root/);

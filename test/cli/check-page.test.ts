@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -45,6 +45,8 @@ describe('check-page: a page checked against its own outputs', () => {
     expect(update.exitCode).toBe(0);
     expect(update.stdout).not.toContain('snapshot written');
     expect(readFileSync(path, 'utf8')).toBe(truthful + '\n');
+    // The snapshots folder (here the page's own) holds the page and nothing else: no snapshot, no pattern.
+    expect(readdirSync(dir, { recursive: true })).toEqual(['truthful.md']);
   });
 
   test('a page that drifted fails each block with how far it drifted and a diff page → actual', async () => {

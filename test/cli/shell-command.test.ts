@@ -1,11 +1,11 @@
 // `lesson shell`, driven as a person would: in a real pseudo-terminal, typing at the shell's prompt.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { runInTerminal } from '../../src/run/terminal.js';
 import { cli, dockerSkipReason, lesson, root } from '../helpers.js';
+import { Footprint } from '../reliability/footprint.js';
 
 const skipDocker = dockerSkipReason();
 
@@ -27,12 +27,6 @@ function shell(dir: string, args: string[], typed: string) {
     timeoutMs: 90_000,
     cols: 200,
   });
-}
-
-function leftoversUnder(dir: string): string[] {
-  const processes = execaSync('ps', ['-eo', 'args=']).stdout.split('\n').filter((line) => line.includes(dir));
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(dir));
-  return [...processes, ...mounts];
 }
 
 describe('lesson shell', () => {
@@ -76,14 +70,21 @@ describe('lesson shell', () => {
           '',
         ].join('\n'),
       );
-      const run = await shell(dir, [page, '--until', '8'], 'docker container ls --format "name={{.Names}}"; echo "greeting=$GREETING"; exit');
+      // A TMPDIR of its own, long enough that the engine lives in /tmp: the census must follow it there.
+      const footprint = new Footprint(tmpdir(), 'lesson-sh-run-');
+      const seen = footprint.watch();
+      const run = await shell(footprint.tmp, [page, '--until', '8'], 'docker container ls --format "name={{.Names}}"; echo "greeting=$GREETING"; exit');
       expect(run.screen).toContain('next on the page');
       expect(run.screen).toMatch(/^name=first$/m);
       expect(run.screen).not.toMatch(/^name=second$/m);
       expect(run.screen).toMatch(/^greeting=bonjour$/m);
       expect(run.exitCode).toBe(0);
-      // No engine process or mount, no folder, and no snapshot written.
-      expect(leftoversUnder(dir)).toEqual([]);
+      // No engine process (shims and containers included), mount, cgroup or folder, and no snapshot written;
+      // the census saw each of them while the shell was open, or its being empty now would prove nothing.
+      const during = seen().join('\n');
+      for (const kind of [/^process: dockerd /m, /^process: \S*containerd-shim/m, /^process: sleep 1000$/m, /^mount /m, /^cgroup /m]) expect(during).toMatch(kind);
+      expect(footprint.now()).toEqual([]);
+      footprint.remove();
       expect(readdirSync(dir)).toEqual(['page.md']);
     },
   );

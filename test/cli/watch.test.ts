@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
+import { execa } from 'execa';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cli, dockerSkipReason, root } from '../helpers.js';
+import { Footprint } from '../reliability/footprint.js';
 
 const skipDocker = dockerSkipReason();
 
@@ -34,13 +35,6 @@ function watch(page: string, snapshots: string, env: Record<string, string> = {}
       }
     },
   };
-}
-
-/** Processes and mounts under `dir`: the watcher's engines and runs live there when it is their TMPDIR. */
-function leftoversUnder(dir: string): string[] {
-  const processes = execaSync('ps', ['-eo', 'args=']).stdout.split('\n').filter((line) => line.includes(dir));
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(dir));
-  return [...processes, ...mounts];
 }
 
 /** Saves as careful editors do, by renaming a whole new file over the old one: a slow machine never shows the watcher half a file. */
@@ -125,8 +119,11 @@ describe('lesson run --watch', () => {
           '',
         ].join('\n'),
       );
-      // Its own TMPDIR, so what it leaves behind is told apart from other runs on the machine.
-      const watcher = watch(page, dir, { TMPDIR: dir });
+      // Its own TMPDIR, so what it leaves behind is told apart from other runs on the machine; long
+      // enough that the engines live in /tmp, where the census must follow them.
+      const footprint = new Footprint(tmpdir(), 'lesson-watch-run-');
+      const seen = footprint.watch();
+      const watcher = watch(page, dir, footprint.env);
       running.push(watcher);
       await watcher.printed(/^watching /, 1);
       const recorded = readFileSync(join(dir, 'fresh.yaml'), 'utf8');
@@ -143,7 +140,12 @@ describe('lesson run --watch', () => {
       watcher.child.kill('SIGINT');
       const ended = await watcher.child;
       expect(ended.exitCode).toBe(130);
-      expect(leftoversUnder(dir)).toEqual([]);
+      // Seen while up (two engines: the first run's and the one made ready for the next), gone now.
+      const during = seen().join('\n');
+      for (const kind of [/^process: dockerd /m, /^process: \S*containerd-shim/m, /^process: sleep 1000$/m, /^mount /m, /^cgroup /m]) expect(during).toMatch(kind);
+      expect(footprint.engineCount).toBeGreaterThanOrEqual(2);
+      expect(footprint.now()).toEqual([]);
+      footprint.remove();
     },
   );
 });

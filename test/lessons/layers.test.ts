@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import type { Snapshot } from '../../src/types.js';
-import { dockerSkipReason, leftovers, lesson, root } from '../helpers.js';
+import { dockerSkipReason, lesson, root } from '../helpers.js';
+import { Footprint } from '../reliability/footprint.js';
 
 const skip = dockerSkipReason();
 if (skip) console.warn(`skipping the Layers lesson end to end: ${skip}`);
@@ -19,17 +20,21 @@ function changedCopy(change: (page: string) => string): string {
 
 describe.skipIf(skip)('the Layers lesson, for real, on a private engine', () => {
   const ci = { env: { CI: 'true' } };
-  let before: ReturnType<typeof leftovers>;
-  beforeAll(() => {
-    before = leftovers();
-  });
 
   test('passes against its snapshot twice in a row, and leaves no engine process or mount behind', async () => {
-    for (const run of [await lesson(['layers'], ci), await lesson(['layers'], ci)]) {
+    // Runs of its own TMPDIR (under the tests' temp folder, removed with it): other runs on the machine,
+    // before or meanwhile, never count.
+    const footprint = new Footprint(tmpdir(), 'lesson-layers-run-');
+    const seen = footprint.watch();
+    const env = { ...ci.env, ...footprint.env };
+    for (const run of [await lesson(['layers'], { env }), await lesson(['layers'], { env })]) {
       expect(run.all).toMatch(/11 passed, 0 failed, 0 skipped/);
       expect(run.exitCode).toBe(0);
     }
-    expect(leftovers()).toEqual(before);
+    const during = seen().join('\n');
+    for (const kind of [/^process: dockerd /m, /^process: \S*containerd-shim/m, /^mount /m, /^cgroup /m]) expect(during).toMatch(kind);
+    expect(footprint.now()).toEqual([]);
+    footprint.remove();
   });
 
   test('the snapshot shows the shared layer as one placeholder in both histories', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import type { Snapshot } from '../../src/types.js';
 import { dockerSkipReason, lesson, root } from '../helpers.js';
+import { Footprint } from '../reliability/footprint.js';
 
 function skipReason(): string | undefined {
   const docker = dockerSkipReason();
@@ -52,13 +53,16 @@ describe('the registry lesson, as recorded', () => {
 
 describe.skipIf(skip)('the registry lesson, for real, on a private engine', () => {
   test('passes against its snapshot and leaves no engine process (shims included) or mount behind', async () => {
-    // Its own TMPDIR: whatever the run leaves is told apart from other runs on the machine.
-    const dir = mkdtempSync(join(tmpdir(), 'lesson-reg-'));
-    const run = await lesson(['registry'], { env: { CI: 'true', TMPDIR: dir } });
+    // Its own TMPDIR: whatever the run leaves is told apart from other runs on the machine. It is long
+    // enough that the engine lives in /tmp, where the census must follow it.
+    const footprint = new Footprint(tmpdir(), 'lesson-reg-');
+    const seen = footprint.watch();
+    const run = await lesson(['registry'], { env: { CI: 'true', ...footprint.env } });
     expect(run.all).toMatch(/29 passed, 0 failed, 0 skipped/);
     expect(run.exitCode).toBe(0);
-    const processes = execaSync('ps', ['-eo', 'args=']).stdout.split('\n').filter((line) => line.includes(dir));
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(dir));
-    expect([...processes, ...mounts]).toEqual([]);
+    const during = seen().join('\n');
+    for (const kind of [/^process: dockerd /m, /^process: \S*containerd-shim/m, /^process: \S*registry/m, /^mount /m, /^cgroup /m]) expect(during).toMatch(kind);
+    expect(footprint.now()).toEqual([]);
+    footprint.remove();
   });
 });

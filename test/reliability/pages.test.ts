@@ -19,8 +19,10 @@ function pageFile(name: string, content: string | Buffer): string {
 }
 
 const strace = execaSync('sh', ['-c', 'command -v strace'], { reject: false }).exitCode === 0;
+// Only strace sees every program a command starts: without it the test would check less than it says.
+if (!strace) console.warn('"plan, lint and new never run anything from a page" skipped: strace is missing: run `bash scripts/setup.sh`');
 
-describe('plan, lint and new never run anything from a page', () => {
+describe.skipIf(!strace)('plan, lint and new never run anything from a page', () => {
   const marks = mkdtempSync(join(work, 'marks-'));
   // Every way a page says "run this": a file step, prompts (built-in and the page's own), a session,
   // inline code, a script block with a command substitution.
@@ -61,13 +63,11 @@ describe('plan, lint and new never run anything from a page', () => {
     // `new` is given the name of the existing page, which it must refuse without reading further.
     const command = [...args, args[0] === 'new' ? 'evil' : 'lessons/evil.md'];
     const trace = join(cwd, 'execve.txt');
-    const run = strace
-      ? await execa('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', trace, 'node', cli, ...command], { cwd, reject: false, env: { NO_COLOR: '1' } })
-      : await execa('node', [cli, ...command], { cwd, reject: false, env: { NO_COLOR: '1' } });
+    const run = await execa('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', trace, 'node', cli, ...command], { cwd, reject: false, env: { NO_COLOR: '1' } });
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(marks)).toEqual([]);
     // The only program started is node itself.
-    if (strace) expect(readFileSync(trace, 'utf8').match(/execve\(/g)).toHaveLength(1);
+    expect(readFileSync(trace, 'utf8').match(/execve\(/g)).toHaveLength(1);
   });
 });
 

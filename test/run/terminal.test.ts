@@ -127,7 +127,7 @@ describe('runInTerminal', () => {
   it('kills a program that never prompts when the time is up', async () => {
     const result = await runInTerminal(request('sleep 30', { input: ['hello'], timeoutMs: 500 }));
     expect(result).toMatchObject({ exitCode: null, timedOut: true });
-    expect(result.durationMs).toBeLessThan(5_000);
+    expect(result.durationMs).toBeLessThan(10_000);
     expect(running('sleep', '30')).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { formatSnapshot, readSnapshot, writeSnapshot } from '../../src/snapshot/store.js';
 import type { Snapshot } from '../../src/types.js';
@@ -13,6 +14,16 @@ const snapshot: Snapshot = {
     'build-2': { line: 20, path: 'Dockerfile', exit: 0, output: '' },
   },
 };
+
+/** What `run` throws; undefined when it throws nothing, so an assertion on it fails then. */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 describe('snapshot store', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'lesson-snap-'));
@@ -34,11 +45,7 @@ describe('snapshot store', () => {
     const file = join(dir(), 'broken.yaml');
     writeFileSync(file, formatSnapshot(snapshot).replace('    exit: 0\n    output: |\n      Step', '    exit: zero\n    output: |\n      Step'));
     expect(() => readSnapshot(file)).toThrow(/no numeric "exit"/);
-    try {
-      readSnapshot(file);
-    } catch (error) {
-      expect((error as { location: string }).location).toBe(`${file}:9`);
-    }
+    expect(thrown(() => readSnapshot(file))).toMatchObject({ location: `${file}:9` });
     writeFileSync(file, 'steps: [unclosed\n');
     expect(() => readSnapshot(file)).toThrow(/not a readable snapshot/);
   });
@@ -46,20 +53,23 @@ describe('snapshot store', () => {
   test('a failed write leaves the old snapshot whole and no temp file', () => {
     const folder = dir();
     const file = join(folder, 'demo.yaml');
-    writeSnapshot(file, snapshot);
-    chmodSync(folder, 0o500);
-    const changed = { ...snapshot, steps: {} };
+    // root ignores a folder's permissions: a folder too small for the new snapshot makes the write fail
+    // part-way instead, once its temp file exists.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) execaSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', folder]);
     try {
-      // root ignores directory permissions, so also make the target a directory to force a failure there
-      if (process.getuid?.() === 0) {
-        expect(() => writeSnapshot(folder, changed)).toThrow();
-      } else {
-        expect(() => writeSnapshot(file, changed)).toThrow();
+      writeSnapshot(file, snapshot);
+      if (!asRoot) chmodSync(folder, 0o500);
+      const changed = { ...snapshot, steps: { 'big-1': { line: 1, command: 'seq 1 100000', exit: 0, output: 'x'.repeat(64 * 1024) } } };
+      try {
+        expect(() => writeSnapshot(file, changed)).toThrow(/cannot write the snapshot/);
+      } finally {
+        chmodSync(folder, 0o700);
       }
+      expect(readSnapshot(file)).toEqual(snapshot);
+      expect(readdirSync(folder)).toEqual(['demo.yaml']);
     } finally {
-      chmodSync(folder, 0o700);
+      if (asRoot) execaSync('umount', [folder]);
     }
-    expect(readSnapshot(file)).toEqual(snapshot);
-    expect(readdirSync(folder)).toEqual(['demo.yaml']);
   });
 });
