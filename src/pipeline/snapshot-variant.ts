@@ -51,7 +51,7 @@ async function askMachine(engine: EngineChoice, env: NodeJS.ProcessEnv): Promise
       ? dockerdVersion(env)
       : execa('docker', ['version', '--format', 'Docker version {{.Server.Version}},'], { env, reject: false, timeout: 15_000 }).then((server) => versionIn(server.stdout)),
   ]);
-  return factsOf({ builder, ...(version && { 'docker server': version }) });
+  return factsOf({ builder, ...(version && { 'docker server': version }), ...(engine === 'host' && { 'engine mode': 'host' }) });
 }
 
 function versionIn(text: string | undefined): string | undefined {

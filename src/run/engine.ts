@@ -288,7 +288,7 @@ export function hostEngine(env: NodeJS.ProcessEnv = process.env): Engine {
   return {
     kind: 'host',
     env: docker,
-    describe: () => describeDocker(env),
+    describe: async () => ({ ...(await describeDocker(env)), 'engine mode': 'host' }),
     stop: async () => undefined,
     lost: new Promise(() => undefined),
     isUp: async () => true,

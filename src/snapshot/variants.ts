@@ -24,6 +24,12 @@ export function factsOf(environment: Record<string, string>): Facts {
   if (builder) facts.builder = builder;
   const server = /^(\d+)\./.exec(environment['docker server'] ?? '')?.[1];
   if (server) facts.engine = server;
+  // A lesson on the user's own engine (`--engine host`) meets what that engine already knows; files
+  // recorded before this fact were recorded on private engines.
+  if (server) facts.mode = environment['engine mode'] ?? 'private';
+  // Compose 1.x and 2.x print other names and progress lines.
+  const compose = /^v?(\d+)\./.exec(environment.compose ?? '')?.[1];
+  if (compose) facts.compose = compose;
   return facts;
 }
 

@@ -11,8 +11,8 @@ import type { Snapshot, SnapshotEntry } from '../../src/types.js';
 const folder = mkdtempSync(join(tmpdir(), 'lesson-variants-'));
 // snapshots/layers.yaml as it was before variants: one variant, recorded with the legacy builder.
 const committed = new URL('../fixtures/buildkit/layers.single-variant.yaml', import.meta.url);
-const legacy = { builder: 'legacy', engine: '20' };
-const buildkit = { builder: 'buildkit', engine: '20' };
+const legacy = { builder: 'legacy', engine: '20', mode: 'private' };
+const buildkit = { builder: 'buildkit', engine: '20', mode: 'private' };
 
 /** Through the file and back, as `lesson -u` writes it and the next run reads it. */
 function roundTrip(snapshot: Snapshot): Snapshot {
@@ -37,6 +37,11 @@ describe('snapshot variants', () => {
     expect(factsOf({ 'docker server': 'unavailable', builder: 'buildkit (buildx v0.25.0)' })).toEqual({ builder: 'buildkit' });
     expect(factsOf({})).toEqual({});
     expect(differingFacts(legacy, { builder: 'legacy' })).toEqual([]);
+    // The user's own engine and Compose's major version are facts too.
+    const host = factsOf({ 'docker server': '28.2.2', builder: 'buildkit (buildx v0.25.0)', 'engine mode': 'host', compose: '2.29.1' });
+    expect(host).toEqual({ builder: 'buildkit', engine: '28', mode: 'host', compose: '2' });
+    expect(differingFacts(legacy, { ...legacy, mode: 'host' })).toEqual(['mode']);
+    expect(factsOf({ 'docker server': '20.10.24+dfsg1', builder: 'legacy', compose: '1.29.2' })).toEqual({ ...legacy, compose: '1' });
   });
 
   test('the committed single-variant file reads as it is, and is the variant for the legacy builder on engine 20', () => {
@@ -50,7 +55,7 @@ describe('snapshot variants', () => {
   test('a machine no variant fits is told which facts differ', () => {
     const file = readSnapshot(committed.pathname) as Snapshot;
     const selection = selectVariant(file, { builder: 'buildkit', engine: '28' });
-    expect(selection).toMatchObject({ mismatch: expect.stringMatching(/fits this machine \(builder buildkit, engine 28\).*builder legacy, engine 20 \(differs: builder legacy here buildkit, engine 20 here 28\)/) });
+    expect(selection).toMatchObject({ mismatch: expect.stringMatching(/fits this machine \(builder buildkit, engine 28\).*builder legacy, engine 20, mode private \(differs: builder legacy here buildkit, engine 20 here 28\)/) });
   });
 
   test('a second variant holds only the entries that differ, and each variant reads back exactly as written', () => {
