@@ -223,7 +223,7 @@ describe('the buildkit normalizer, on a build with the containerd image store (w
 });
 
 describe('what is no build', () => {
-  it('a line that starts with `#1 ` but names no vertex a build opens with is left as it is', () => {
+  test('a line that starts with `#1 ` but names no vertex a build opens with is left as it is', () => {
     const uname = '#1 SMP PREEMPT_DYNAMIC x\n\n#1 SMP PREEMPT_DYNAMIC x';
     expect(rewriteBuilds(uname)).toBe(uname);
     expect(rewriteBuilds('#1 in the queue\n#2 done')).toBe('#1 in the queue\n#2 done');
