@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { EngineUnavailable, InputError } from '../errors.js';
+import { exitOnSignals } from '../run/cleanup.js';
 import { commandNames, defaultCommand } from './command-names.js';
 import { commands } from './commands.js';
 
@@ -21,6 +22,8 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
   });
 }
+
+exitOnSignals();
 
 // One file per command, in the order of the list: `lesson --help` shows them so.
 for (const name of commandNames) commands[name](program.command(name, { isDefault: name === defaultCommand }));

@@ -98,7 +98,6 @@ export function rewriteBuilds(text: string): string {
 
 class Build {
   private readonly vertices = new Map<number, Vertex>();
-  private current?: Vertex;
   /** A blank line came: the next vertex line names a vertex. */
   private header = true;
 
@@ -114,18 +113,15 @@ class Build {
     if (!vertex) {
       vertex = { number, name: text, lines: [], seen: this.vertices.size };
       this.vertices.set(number, vertex);
-      this.current = vertex;
       this.header = false;
       return;
     }
     // Back to a vertex that was interrupted: its name is printed again.
     if (this.header && text === vertex.name) {
-      this.current = vertex;
       this.header = false;
       return;
     }
     this.header = false;
-    this.current = vertex;
     vertex.lines.push(text);
   }
 

@@ -75,6 +75,7 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
         break;
       case 'images':
         settings.images = stringList(value, () => fail('"images" must be a list of image names', valueNode));
+        break;
       case 'locale':
         // A locale name as setlocale reads it: language_TERRITORY.codeset@modifier, or C/POSIX.
         if (typeof value !== 'string' || !/^[A-Za-z0-9_.@-]+$/.test(value)) throw fail('"locale" must be a locale name like fr_FR.UTF-8', valueNode);

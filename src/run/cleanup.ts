@@ -48,8 +48,21 @@ function install(): void {
 // With nothing left to clean, Node's own signal behaviour comes back, so a program that merely imported
 // this module still dies on Ctrl-C as usual.
 function uninstall(): void {
+  if (persistent) return;
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
+}
+
+/** The CLI keeps its handlers for its whole life: see exitOnSignals. */
+let persistent = false;
+
+/**
+ * For the CLI: a signal at any moment, even after its last cleanup ended and before the process is
+ * gone, ends it with 130 or 143 as a signal during a run does, rather than by the signal itself.
+ */
+export function exitOnSignals(): void {
+  persistent = true;
+  install();
 }
 
 /** True once SIGINT/SIGTERM has arrived: the cleanups are running and nothing new may start. */

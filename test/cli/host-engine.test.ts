@@ -95,7 +95,8 @@ describe.skipIf(skip)('a lesson on the user\'s own engine', () => {
     const ready = join(dir, 'ready');
     const page = join(dir, 'killed.md');
     writeFileSync(page, `# Tué\n\n\`\`\`console\n$ docker network create leftnet\n$ docker run -d --name left alpine sleep 1000\n$ touch ${ready}; sleep 1000\n\`\`\`\n`);
-    const child = execa('node', [cli, 'run', page, '--engine', 'host', '-u', '--snapshots', join(dir, 'killed-snapshots')], { env: { ...env, NO_COLOR: '1', CI: '' }, reject: false });
+    // The page tells the test where it stands by touching a file of the test's: outside the sandbox.
+    const child = execa('node', [cli, 'run', page, '--engine', 'host', '-u', '--snapshots', join(dir, 'killed-snapshots'), '--no-sandbox'], { env: { ...env, NO_COLOR: '1', CI: '' }, reject: false });
     while (!existsSync(ready)) {
       if (child.exitCode !== null) throw new Error('the lesson ended before its last step');
       await new Promise((wait) => setTimeout(wait, 50));
@@ -117,7 +118,8 @@ describe.skipIf(skip)('a lesson on the user\'s own engine', () => {
     const ready = join(dir, 'ready-int');
     const page = join(dir, 'interrupted.md');
     writeFileSync(page, `# Interrompu\n\n\`\`\`console\n$ docker volume create leftvol\n$ docker run -d --name left2 alpine sleep 1000\n$ touch ${ready}; sleep 1000\n\`\`\`\n`);
-    const child = execa('node', [cli, 'run', page, '--engine', 'host', '-u', '--snapshots', join(dir, 'int-snapshots')], { env: { ...env, NO_COLOR: '1', CI: '' }, reject: false, all: true });
+    // The page tells the test where it stands by touching a file of the test's: outside the sandbox.
+    const child = execa('node', [cli, 'run', page, '--engine', 'host', '-u', '--snapshots', join(dir, 'int-snapshots'), '--no-sandbox'], { env: { ...env, NO_COLOR: '1', CI: '' }, reject: false, all: true });
     while (!existsSync(ready)) {
       if (child.exitCode !== null) throw new Error('the lesson ended before its last step');
       await new Promise((wait) => setTimeout(wait, 50));

@@ -32,7 +32,8 @@ describe.skipIf(skip)('a session that spans blocks, for real, on a private engin
     writeFileSync(join(stubs, 'apt-get'), `#!/bin/sh\necho "apt-get $*" >> '${log}'\n`);
     chmodSync(join(stubs, 'apt-get'), 0o755);
 
-    const run = await lesson(['run', 'test/fixtures/pages/sessions-across-blocks.md', '--snapshots', dir], {
+    // The stub writes its log into the test's folder, which the sandbox keeps read-only: outside it.
+    const run = await lesson(['run', 'test/fixtures/pages/sessions-across-blocks.md', '--snapshots', dir, '--no-sandbox'], {
       // The run's folders under `dir`, so what it leaves behind is told apart from other runs on this machine.
       env: { PATH: `${stubs}:${process.env.PATH ?? ''}`, TMPDIR: dir },
     });

@@ -34,7 +34,8 @@ async function record(frontMatter: string[]): Promise<string[]> {
   const dir = mkdtempSync(join(work, 'page-'));
   const page = join(dir, 'locale.md');
   writeFileSync(page, [...(frontMatter.length ? ['---', ...frontMatter, '---'] : []), '# Locale', '', '```console', ...steps, '```', ''].join('\n'));
-  const run = await lesson(['run', page, '-u', '--snapshots', dir], { env: french.env });
+  // The compiled locale sits in the test's temp folder (LOCPATH), which the sandbox does not show.
+  const run = await lesson(['run', page, '-u', '--snapshots', dir, '--no-sandbox'], { env: french.env });
   expect(run.exitCode, run.all).toBe(0);
   const snapshot = parse(readFileSync(join(dir, 'locale.yaml'), 'utf8')) as Snapshot;
   return Object.values(snapshot.steps).map((entry) => entry.output.trim());
