@@ -87,7 +87,7 @@ describe.skipIf(skip)('the Layers lesson under BuildKit and the legacy builder',
     expect(run.all).toMatch(/11 passed, 0 failed, 0 skipped/);
     const check = await lesson(['check', page, '--snapshots', snapshots], ci);
     expect(check.exitCode).toBe(1);
-    expect(check.all).toMatch(/no variant of this snapshot fits this machine \(builder legacy, engine 20\).*differs: builder buildkit here legacy.*`--builder buildkit`/);
+    expect(check.all).toMatch(/no variant of this snapshot fits this machine \(builder legacy, engine 20, mode private\).*differs: builder buildkit here legacy.*`--builder buildkit`/);
   });
 
   test('-u --builder legacy on a snapshot with both variants rewrites the legacy one and keeps the BuildKit one as it was', async () => {
