@@ -12,8 +12,32 @@ const pages = {
   'plain command': ['```console', '$ docker run -d alpine sleep 1001', '$ sleep 1000', '```'],
 };
 
-/** The run's processes, mounts and files, found by its TMPDIR (short: the engine lives in it) and its engines' cgroups. */
-function left(tmp) {
+/** The parent of each live process, to find a run's descendants. */
+function parents() {
+  const parent = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return parent;
+}
+
+function descends(pid, ancestor, parent) {
+  for (let at = pid; at > 1; at = parent.get(at) ?? 0) if (at === ancestor) return true;
+  return false;
+}
+
+/**
+ * The run's processes, mounts and files, found by its TMPDIR (short: the engine lives in it), its engines'
+ * cgroups and descent from the CLI (the sandboxed shell has a TMPDIR of its own).
+ */
+function left(tmp, cliPid = 0) {
+  const parent = parents();
   const engines = readdirSync(tmp).filter((name) => existsSync(join(tmp, name, 'daemon.json')));
   const found = [];
   for (const name of readdirSync('/proc')) {
@@ -24,7 +48,7 @@ function left(tmp) {
       const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
       const environ = readFileSync(`/proc/${name}/environ`, 'utf8');
       const cgroup = readFileSync(`/proc/${name}/cgroup`, 'utf8');
-      if (args.includes(tmp) || environ.includes(`TMPDIR=${tmp}\0`) || engines.some((e) => cgroup.includes(`/${e}/`) || cgroup.includes(`/${e}\n`))) found.push(`process ${args}`);
+      if (args.includes(tmp) || (cliPid > 0 && descends(Number(name), cliPid, parent)) || environ.includes(tmp) || engines.some((e) => cgroup.includes(`/${e}/`) || cgroup.includes(`/${e}\n`))) found.push(`process ${args}`);
     } catch {
       // exited while we looked
     }
@@ -45,7 +69,7 @@ async function once(steps) {
     // Interrupted once the step hangs: its `sleep 1000` runs in the engine's cgroup or the lesson's shell.
     for (;;) {
       if (child.exitCode !== null) throw new Error('lesson exited before its step hung');
-      if (left(tmp).found.some((line) => line === 'process sleep 1000 ')) break;
+      if (left(tmp, child.pid).found.some((line) => line === 'process sleep 1000 ')) break;
       await new Promise((wait) => setTimeout(wait, 20));
     }
     const sent = performance.now();

@@ -68,7 +68,7 @@ function sizeOf(path) {
 function census() {
   for (const name of readdirSync(tmp)) if (existsSync(join(tmp, name, 'daemon.json'))) engines.add(name);
   const ours = processes().filter(
-    (p) => p.args.includes(tmp) || p.environ.includes(`TMPDIR=${tmp}\0`) || [...engines].some((e) => p.cgroup.includes(`/${e}/`) || p.cgroup.includes(`/${e}\n`)),
+    (p) => p.args.includes(tmp) || p.environ.includes(tmp) || [...engines].some((e) => p.cgroup.includes(`/${e}/`) || p.cgroup.includes(`/${e}\n`)),
   );
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => (line.split(' ')[4] ?? '').startsWith(tmp));
   const cgroups = readdirSync('/sys/fs/cgroup').flatMap((h) => [...engines].filter((e) => existsSync(join('/sys/fs/cgroup', h, e))));
