@@ -2,11 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { judgeRun } from '../../src/judge/judging.js';
 import type { Lesson, Snapshot, Step, StepResult } from '../../src/types.js';
 
-const step = (id: string, extra: Partial<Step> = {}): Step => ({ id, kind: 'command', line: 3, command: `echo ${id}`, ...extra });
+// Steps of any kind, written as partial records: the judge reads them as the plan gives them.
+const step = (id: string, extra: Record<string, unknown> = {}): Step => ({ id, kind: 'command', line: 3, command: `echo ${id}`, ...extra }) as Step;
 const lesson = (steps: Step[]): Lesson => ({
   name: 'demo',
   path: 'lessons/demo.md',
   settings: { requires: [], timeoutMs: 1000, prompts: [], normalize: { disable: [], rules: [] } },
+  requires: [],
+  inferred: [],
   sections: [],
   steps,
 });

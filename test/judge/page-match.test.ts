@@ -70,6 +70,8 @@ const lesson = (steps: Step[]): Lesson => ({
   name: 'demo',
   path: 'lessons/demo.md',
   settings: { requires: [], timeoutMs: 1000, prompts: [], normalize: settings, checkPage: true },
+  requires: [],
+  inferred: [],
   sections: [],
   steps,
 });

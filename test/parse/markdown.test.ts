@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import type { Nodes, Root } from 'mdast';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { writeCorpus } from '../../bench/corpus.mjs';
 import { parseMarkdown, toLf } from '../../src/parse/markdown.js';
 import { root } from '../helpers.js';
@@ -44,8 +45,13 @@ function pagesWeKnow(): [string, string][] {
       return [];
     }
   });
-  const generated = writeCorpus(join(root, 'test-artifacts', 'markdown-corpus'), 5, 6000);
-  return [...pages, ...generated].map((path) => [path.slice(root.length), readFileSync(path, 'utf8')]);
+  const scratch = mkdtempSync(join(tmpdir(), 'lesson-markdown-corpus-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const generated = writeCorpus(scratch, 5, 6000);
+  return [
+    ...pages.map((path): [string, string] => [relative(root, path), readFileSync(path, 'utf8')]),
+    ...generated.map((path: string): [string, string] => [`generated/${relative(scratch, path)}`, readFileSync(path, 'utf8')]),
+  ];
 }
 
 describe('the fast tokenizer builds the same tree remark builds', () => {

@@ -10,6 +10,8 @@ function lessonOf(steps: Partial<Step>[], images?: string[]): Lesson {
     name: 'x',
     path: 'x.md',
     settings: { requires: ['docker'], timeoutMs: 1000, prompts: [], normalize: { disable: [], rules: [] }, images },
+    requires: ['docker'],
+    inferred: [],
     sections: [],
     steps: steps.map((step, i) => ({ id: `s-${i}`, kind: 'command', line: i + 1, ...step }) as Step),
   };

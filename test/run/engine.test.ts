@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -294,12 +294,12 @@ describe.skipIf(skipReason !== undefined)('private engine', () => {
   });
 
   describe('interrupted run', () => {
-    const buildDir = join(project, 'test-artifacts', `engine-build-${process.pid}`);
+    let buildDir = '';
     beforeAll(async () => {
       // The child runs under bare node, which cannot load TypeScript: compile just the engine's modules,
-      // inside the project so that `execa` resolves from node_modules.
-      await rm(buildDir, { recursive: true, force: true });
-      await mkdir(buildDir, { recursive: true });
+      // beside a link to the project's node_modules so that `execa` resolves.
+      buildDir = await mkdtemp(join(tmpdir(), 'lesson-engine-build-'));
+      await symlink(join(project, 'node_modules'), join(buildDir, 'node_modules'));
       await execa(
         process.execPath,
         [

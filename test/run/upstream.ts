@@ -69,7 +69,7 @@ function layer(dir: string): { gz: Buffer; diffId: string } {
   const tar = execaSync('tar', ['--create', '--sort=name', '--mtime=@0', '--numeric-owner', '--owner=0', '--group=0', '-C', dir, '.'], {
     encoding: 'buffer',
   }).stdout;
-  return { gz: gzipSync(tar), diffId: `sha256:${sha256(tar)}` };
+  return { gz: gzipSync(tar), diffId: `sha256:${sha256(Buffer.from(tar))}` };
 }
 
 function busyboxLayer(): { gz: Buffer; diffId: string } {
