@@ -7,6 +7,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { execa } from 'execa';
+import type { IdRange, RunIdentity } from '../normalize/rootless.js';
 import { findProgram } from './find-program.js';
 
 /** Where Debian's docker.io keeps the script; Docker's own packages put it on PATH. */
@@ -15,21 +16,8 @@ const DEBIAN_SCRIPT = '/usr/share/docker.io/contrib/dockerd-rootless.sh';
 /** Fewer ids than this cannot map `nobody` (65534), which many images use. */
 export const SUBORDINATE_COUNT = 65536;
 
-/** A range of subordinate ids: host ids start..start+count-1 stand for ids 1..count in the engine. */
-export interface IdRange {
-  start: number;
-  count: number;
-}
-
 /** Who runs lesson, and the ids their rootless engine maps: what the `rootless` normalizer reads back. */
-export interface Identity {
-  user: string;
-  uid: number;
-  group: string;
-  gid: number;
-  subuid?: IdRange;
-  subgid?: IdRange;
-}
+export type Identity = RunIdentity;
 
 /** Whether this process runs without root, and so gets a rootless engine. */
 export function runsRootless(): boolean {
@@ -73,15 +61,26 @@ async function rangeOf(file: string, flag: string[], user: string, uid: number):
   return match ? { start: Number(match[1]), count: Number(match[2]) } : undefined;
 }
 
-/** Who runs this process, with their subordinate ranges. */
+/** `/etc/passwd`-style `text` as id → name, the first name of each id as `ls` shows it. Pure. */
+export function namesById(text: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const [name = '', , id = ''] = line.split(':');
+    if (name && /^\d+$/.test(id) && !(id in names)) names[id] = name;
+  }
+  return names;
+}
+
+/** Who runs this process, with their subordinate ranges and the host's names for a container's ids. */
 export async function currentIdentity(): Promise<Identity> {
   const info = userInfo();
   const uid = info.uid;
   const gid = info.gid;
-  const groupLine = (await readText('/etc/group')).split('\n').find((line) => line.split(':')[2] === String(gid));
-  const group = groupLine?.split(':')[0] || String(gid);
+  const [passwd, groupFile] = await Promise.all([readText('/etc/passwd'), readText('/etc/group')]);
+  const groups = namesById(groupFile);
+  const group = groups[String(gid)] ?? String(gid);
   const [subuid, subgid] = await Promise.all([rangeOf('/etc/subuid', [], info.username, uid), rangeOf('/etc/subgid', ['-g'], info.username, uid)]);
-  return { user: info.username, uid, group, gid, ...(subuid && { subuid }), ...(subgid && { subgid }) };
+  return { user: info.username, uid, group, gid, ...(subuid && { subuid }), ...(subgid && { subgid }), users: namesById(passwd), groups };
 }
 
 /** dockerd-rootless.sh: on PATH (Docker's packages), else in Debian's docker.io contrib folder. */

@@ -30,7 +30,7 @@ const engine = {
 
 describe('builtInNormalizers', () => {
   it('lists every built-in by name, in the order they apply', () => {
-    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'buildkit', 'kernel', 'times', 'names', 'ids', 'addresses', 'compose', 'tables']);
+    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'rootless', 'buildkit', 'kernel', 'times', 'names', 'ids', 'addresses', 'compose', 'tables']);
   });
 });
 
