@@ -27,10 +27,30 @@ const settings: NormalizeContext['settings'] = { disable: [], rules: [] };
 const normalize = (text: string, context: Partial<NormalizeContext> = {}) => normalizeRun([text], { settings, ...context })[0];
 
 describe('rootless normalizer', () => {
+  // The recordings hold `id`, `ls -l`, `ls -ln`, `stat` on the host and `ls -ln` in a container, each after a `==name` line.
+  const sections = (text: string) => Object.fromEntries(text.split(/^==/m).filter(Boolean).map((part) => [part.split('\n')[0], part]));
+
   it('ids, listings and stat of a rootless run read as the same commands run as root', () => {
-    const rootless = fixture('ids-rootless.txt');
-    expect(rootless).toContain('drwxr-xr-x 2 165533 165533 4096');
-    expect(normalize(rootless, { identity })).toBe(normalize(fixture('ids-root.txt')));
+    const rootless = sections(normalize(fixture('ids-rootless.txt'), { identity })!);
+    const root = sections(normalize(fixture('ids-root.txt'))!);
+    expect(fixture('ids-rootless.txt')).toContain('drwxr-xr-x 2 165533 165533 4096');
+    for (const name of ['id', 'ls', 'stat', 'inside']) expect(rootless[name], name).toBe(root[name]);
+  });
+
+  it("the user's own id stays a number: a container's user may have the same one", () => {
+    const rootless = sections(normalize(fixture('ids-rootless.txt'), { identity })!);
+    expect(rootless.lsn).toContain('drwxr-xr-x 2 65534 65534 4096 <time> bynobody\ndrwxr-xr-x 2  1001  1001 4096 <time> byroot');
+    const inContainer = 'drwxr-xr-x    2 1001     1001          4096 Dec  2 02:07 made-with-user-1001\n';
+    expect(normalize(inContainer, { identity })).toBe(normalize(inContainer));
+  });
+
+  it('a listing where the user’s name is longer than the others is laid out again as root’s ls lays it out', () => {
+    const rootless = '-rw-r--r-- 1 lrexp  lrexp      0 Dec  2 02:07 mine\ndrwxr-xr-x 3 165533 165533 4096 Dec  2 02:07 nobody\n';
+    const root = '-rw-r--r-- 1 root   root       0 Dec  2 02:07 mine\ndrwxr-xr-x 3 nobody nogroup 4096 Dec  2 02:07 nobody\n';
+    expect(normalize(rootless, { identity, settings: { disable: ['tables', 'times'], rules: [] } })).toBe(
+      '-rw-r--r-- 1 root   root       0 Dec  2 02:07 mine\ndrwxr-xr-x 3 nobody nogroup 4096 Dec  2 02:07 nobody\n',
+    );
+    expect(normalize(rootless, { identity })).toBe(normalize(root));
   });
 
   it('does nothing when root runs the lesson', () => {
