@@ -9,6 +9,7 @@ import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { lesson, noUpstream, root } from '../helpers.js';
+import { missingTools, standIns, Upstream } from '../run/upstream.js';
 
 const has = (program: string) => execaSync('sh', ['-c', `command -v ${program} || test -x /usr/sbin/${program}`], { reject: false }).exitCode === 0;
 
@@ -76,8 +77,19 @@ function removeUser(user: User): void {
   rmSync(user.tmp, { recursive: true, force: true });
 }
 
+/**
+ * Declares what root recorded as the variant of a rootless engine: the same outputs (a rootless engine
+ * prints other layer sizes, which these pages do not show). `shows` is a line root's run printed.
+ */
+function declareRootless(file: string, shows: string): void {
+  const snapshot = parse(readFileSync(file, 'utf8')) as { environment: Record<string, string>; steps: Record<string, { output: string }> };
+  expect(Object.values(snapshot.steps).map((step) => step.output).join('')).toContain(shows);
+  snapshot.environment['engine mode'] = 'rootless';
+  writeFileSync(file, stringify(snapshot));
+}
+
 /** The CLI of the copy, run as `user`, with nothing of root's environment. */
-function asUser(user: User, args: string[]) {
+function asUser(user: User, args: string[], env: Record<string, string> = {}) {
   return execa('setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--init-groups', process.execPath, join(copy, 'dist/cli/bin.cjs'), ...args], {
     cwd: copy,
     env: {
@@ -88,6 +100,7 @@ function asUser(user: User, args: string[]) {
       NO_COLOR: '1',
       CI: 'true',
       LESSON_REGISTRY_UPSTREAM: noUpstream,
+      ...env,
     },
     extendEnv: false,
     reject: false,
@@ -160,12 +173,7 @@ describe.skipIf(skip)('as a user without root, on a rootless engine', () => {
       const page = join(copy, 'test/fixtures/rootless/owners.md');
       const recorded = await lesson(['run', page, '-u', '--snapshots', snapshots]);
       expect(recorded.exitCode, recorded.all).toBe(0);
-      // The same outputs, as the variant for a rootless engine (which prints other layer sizes, none here).
-      const file = join(snapshots, 'owners.yaml');
-      const snapshot = parse(readFileSync(file, 'utf8')) as { environment: Record<string, string>; steps: Record<string, { output: string }> };
-      expect(Object.values(snapshot.steps).map((step) => step.output).join('')).toContain('nobody nogroup');
-      snapshot.environment['engine mode'] = 'rootless';
-      writeFileSync(file, stringify(snapshot));
+      declareRootless(join(snapshots, 'owners.yaml'), 'nobody nogroup');
       chmodSync(snapshots, 0o755);
       execaSync('chmod', ['-R', 'a+r', snapshots]);
 
@@ -175,6 +183,34 @@ describe.skipIf(skip)('as a user without root, on a rootless engine', () => {
       // Files of subordinate ids in the run's folder went with it.
       expect(leftBehind(user)).toEqual([]);
     } finally {
+      rmSync(snapshots, { recursive: true, force: true });
+    }
+  });
+
+  test('an image beyond the stand-in is pulled through the cache, and the registries stop with the run', async (ctx) => {
+    if (refused) ctx.skip(refused);
+    const tools = missingTools();
+    if (tools) ctx.skip(tools);
+    const upstream = await Upstream.start();
+    const snapshots = mkdtempSync(join(tmpdir(), 'lesson-rootless-snapshots-'));
+    try {
+      await upstream.seed(standIns.filter((image) => image.repository === 'library/ubuntu'));
+      const page = join(copy, 'test/fixtures/rootless/pull.md');
+      const recorded = await lesson(['run', page, '-u', '--snapshots', snapshots], { env: { LESSON_REGISTRY_UPSTREAM: upstream.url } });
+      expect(recorded.exitCode, recorded.all).toBe(0);
+      declareRootless(join(snapshots, 'pull.yaml'), 'NAME="Ubuntu stand-in"');
+      chmodSync(snapshots, 0o755);
+      execaSync('chmod', ['-R', 'a+r', snapshots]);
+
+      upstream.clearLog();
+      const run = await asUser(user, ['check', page, '--snapshots', snapshots], { LESSON_REGISTRY_UPSTREAM: upstream.url });
+      expect(run.exitCode, run.all).toBe(0);
+      // The user's own cache, cold, asked the upstream.
+      expect(upstream.blobRequests().some((line) => line.includes('/v2/library/ubuntu/blobs/'))).toBe(true);
+      expect(existsSync(join(user.home, '.cache/lesson/registry'))).toBe(true);
+      expect(leftBehind(user)).toEqual([]);
+    } finally {
+      await upstream.stop();
       rmSync(snapshots, { recursive: true, force: true });
     }
   });
