@@ -92,8 +92,12 @@ export function normalizeRootless(identity: RunIdentity | undefined): Transform 
   const idGroup = new RegExp(`(\\b(?:e?gid|groups)=|,)${gid}\\(${groupName}\\)`, 'g');
   // `stat`: Uid: ( 1001/   u)   Gid: ( 1001/   u)
   const statLine = /\b(Uid|Gid): \(\s*(\d+)\/\s*(\S+)\)/g;
+  // The quick test: what every rule below needs, the user's or group's name, a number as long as a
+  // subordinate id, or docker info's words.
+  const digits = Math.min(String(identity.subuid?.start ?? 100000).length, String(identity.subgid?.start ?? 100000).length);
+  const needs = new RegExp(`${name}|${groupName}|\\d{${digits}}|rootless|\\(containerized\\)`);
   return (text) => {
-    if (!text) return text;
+    if (!needs.test(text)) return text;
     return listings(text)
       .replace(idUser, '$1=0(root)')
       .replace(idGroup, (_, lead: string) => `${lead}0(root)`)
