@@ -73,7 +73,7 @@ export interface LessonRun {
 /** Runs a lesson's steps in order, for real, then tears everything down, even on failure or Ctrl-C. */
 export async function runLesson(lesson: Lesson, options: RunOptions): Promise<LessonRun> {
   const workspace = makeWorkspace(lesson.name);
-  const context: RunContext = { workdir: workspace.workdir, containerNames: [], projects: [], ...(runsRootless() && { identity: await currentIdentity() }) };
+  const context: RunContext = { workdir: workspace.workdir, containerNames: [], projects: [] };
   const results: StepResult[] = [];
   let engine: Engine | undefined;
   let releaseEngine: (() => Promise<void>) | undefined;
@@ -90,6 +90,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   };
   const { unregister, reported } = onRunInterrupt(teardown);
   try {
+    if (runsRootless()) context.identity = await currentIdentity();
     let environment: Record<string, string> = {};
     if (lesson.requires.includes('docker')) {
       const commands = lesson.steps.flatMap((step) => (step.kind === 'command' || step.kind === 'interactive' ? [step.command] : []));
