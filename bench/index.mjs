@@ -2,6 +2,7 @@
 // `npm run bench -- steps parse` runs only those.
 import { benchCheck } from './check.mjs';
 import { benchColdStart } from './cold-start.mjs';
+import { benchEngineStart } from './engine-start.mjs';
 import { benchInterrupt } from './interrupt.mjs';
 import { benchLayers } from './layers.mjs';
 import { machine } from './lib.mjs';
@@ -17,6 +18,7 @@ const benchmarks = {
   'cold-start': ['Cold start', benchColdStart],
   parse: ['Parse throughput', benchParse],
   layers: ['The Layers lesson', () => benchLayers()],
+  'engine-start': ['Engine start, root and rootless', () => benchEngineStart()],
   check: ['Many lessons', () => benchCheck()],
   watch: ['The edit–run loop (--watch)', () => benchWatch()],
   interrupt: ['Ctrl-C during a step', () => benchInterrupt()],

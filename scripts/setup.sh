@@ -46,6 +46,11 @@ have skopeo || missing+=(skopeo)
 have bwrap || missing+=(bubblewrap)
 # flock and nsenter share a package with unshare on Debian, but not on every derivative.
 have flock || missing+=(util-linux)
+# A user who is not root gets a rootless private engine (src/run/rootless-engine.ts): docker.io's
+# dockerd-rootless.sh runs dockerd under rootlesskit, which maps the user's subordinate ids with
+# newuidmap and newgidmap. It needs no network out, so neither slirp4netns nor /dev/net/tun.
+have rootlesskit || missing+=(rootlesskit)
+have newuidmap || missing+=(uidmap)
 # Compose lessons run the `docker compose` plugin (v2) where the machine has one, else Debian's
 # docker-compose 1.29. (1.29 breaks on engines 25 and later when it recreates containers: a run never
 # pairs them, see src/run/compose.ts.)
@@ -64,8 +69,20 @@ if [ "$check" -eq 1 ]; then
   exit 1
 fi
 
+# Run through sudo, say what the user who asked still needs for rootless engines: their own subordinate ids.
+subids_hint() {
+  local user=${SUDO_USER:-}
+  [ -n "$user" ] && [ "$user" != root ] || return 0
+  if ! grep -q "^$user:" /etc/subuid 2>/dev/null || ! grep -q "^$user:" /etc/subgid 2>/dev/null; then
+    local start
+    start=$(cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: 'BEGIN { e = 100000 } NF == 3 && $2 + $3 > e { e = $2 + $3 } END { print e }')
+    echo "setup: $user has no subordinate ids, which lessons run without root need: sudo usermod --add-subuids $start-$((start + 65535)) --add-subgids $start-$((start + 65535)) $user"
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: nothing to install"
+  subids_hint
   exit 0
 fi
 
@@ -96,8 +113,9 @@ echo "setup: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have strace && [ -e /usr/share/i18n/locales/fr_FR ] && have docker-registry && have socat && have skopeo && have flock && have bwrap && compose && browser || {
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have strace && [ -e /usr/share/i18n/locales/fr_FR ] && have docker-registry && have socat && have skopeo && have flock && have bwrap && have rootlesskit && have newuidmap && compose && browser || {
   echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
   exit 1
 }
+subids_hint
 echo "setup: done"

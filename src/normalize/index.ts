@@ -10,6 +10,7 @@ import { replaceIds } from './ids.js';
 import { replaceKernel } from './kernel.js';
 import { replaceNames } from './names.js';
 import { replacePaths } from './paths.js';
+import { normalizeRootless, type RunIdentity } from './rootless.js';
 import { collapsePulls } from './pulls.js';
 import { customRules } from './rules.js';
 import { collapseColumns } from './tables.js';
@@ -27,6 +28,8 @@ export interface NormalizeContext {
   hostEngine?: boolean;
   /** Docker Compose projects known from the engine (e.g. 'work'); become <project-1>… where they prefix a name compose made. */
   projects?: string[];
+  /** Who ran the lesson, when not root: their ids read as root's (rootless.ts). */
+  identity?: RunIdentity;
 }
 
 interface BuiltIn {
@@ -47,6 +50,8 @@ const pipeline: readonly BuiltIn[] = [
   { name: 'ansi', start: () => cleanTerminal },
   { name: 'pulls', start: () => collapsePulls },
   { name: 'paths', start: (context) => replacePaths(context.paths) },
+  // Before `times` and `tables`: it reads `ls -l` rows as ls prints them.
+  { name: 'rootless', start: (context) => normalizeRootless(context.identity) },
   // Before `times` and `ids`, which then number what the regrouped vertices hold in their final order.
   { name: 'buildkit', start: () => normalizeBuildKit },
   { name: 'kernel', start: () => replaceKernel },

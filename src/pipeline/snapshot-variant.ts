@@ -12,6 +12,7 @@ import type { EngineChoice, Lesson, Snapshot } from '../types.js';
 import { clientFor, describeClients, detectBuilder, dockerClients, useBuilder, type BuilderKind } from '../run/builder.js';
 import { cacheFolder } from '../run/cache-folder.js';
 import { findProgram } from '../run/find-program.js';
+import { runsRootless } from '../run/rootless.js';
 
 export interface OpenedSnapshot {
   /** The whole file as read, every variant in it; undefined when none was recorded yet. */
@@ -51,7 +52,8 @@ async function askMachine(engine: EngineChoice, env: NodeJS.ProcessEnv): Promise
       ? dockerdVersion(env)
       : execa('docker', ['version', '--format', 'Docker version {{.Server.Version}},'], { env, reject: false, timeout: 15_000 }).then((server) => versionIn(server.stdout)),
   ]);
-  return factsOf({ builder, ...(version && { 'docker server': version }), ...(engine === 'host' && { 'engine mode': 'host' }) });
+  const mode = engine === 'host' ? 'host' : runsRootless() ? 'rootless' : undefined;
+  return factsOf({ builder, ...(version && { 'docker server': version }), ...(mode && { 'engine mode': mode }) });
 }
 
 function versionIn(text: string | undefined): string | undefined {

@@ -127,6 +127,7 @@ function startStepNormalizer(lesson: Lesson) {
       names: context.containerNames,
       hostEngine: context.hostEngine,
       projects: context.projects,
+      identity: context.identity,
     });
     const normalized = { ...result, output: normalize(result.output) };
     const { step } = result;

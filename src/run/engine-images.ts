@@ -22,8 +22,11 @@ export interface EngineImageOptions extends ImageSourceOptions {
 /** The registries one engine uses: dockerd's arguments before it starts, the relay once its namespace exists. */
 export interface EngineImages {
   dockerdArgs: string[];
-  /** Starts the relay inside the network namespace of process `pid`; resolves once it listens. */
-  attach(pid: number): Promise<void>;
+  /**
+   * Starts the relay inside the network namespace of process `pid`; resolves once it listens. `userns`:
+   * the namespace belongs to a rootless engine's user namespace, which the relay enters first.
+   */
+  attach(pid: number, userns?: boolean): Promise<void>;
   /** Stops the relay and lets go of the registries; idempotent. */
   release(): Promise<void>;
 }
@@ -65,8 +68,10 @@ kill $pids 2>/dev/null
 wait
 `;
 
-function startRelay(pid: number, routes: [number, string][]): Promise<ChildProcess> {
-  const child = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'sh', '-c', RELAY, 'sh', ...routes.map(([port, socket]) => `${port}=${socket}`)], {
+function startRelay(pid: number, routes: [number, string][], userns = false): Promise<ChildProcess> {
+  // A user may enter a network namespace only through the user namespace that owns it.
+  const enter = userns ? ['--target', String(pid), '--user', '--net', '--preserve-credentials'] : [`--net=/proc/${pid}/ns/net`];
+  const child = spawn('nsenter', [...enter, '--', 'sh', '-c', RELAY, 'sh', ...routes.map(([port, socket]) => `${port}=${socket}`)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -95,8 +100,8 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
   let released: Promise<void> | undefined;
   return {
     dockerdArgs: ports.flatMap((port) => ['--registry-mirror', `http://127.0.0.1:${port}`]),
-    async attach(pid) {
-      relay = await startRelay(pid, [[ports[0], sources.store.socket], [ports[1], sources.cache.socket]]);
+    async attach(pid, userns) {
+      relay = await startRelay(pid, [[ports[0], sources.store.socket], [ports[1], sources.cache.socket]], userns);
     },
     release: () =>
       (released ??= (async () => {

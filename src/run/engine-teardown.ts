@@ -23,6 +23,12 @@ export interface Footprint {
   netns?: string;
   /** The sh that started dockerd in the namespace; it reaps dockerd, so it goes last. */
   launcher?: number;
+  /** A rootless engine's user namespace: every process of the engine is in it, cgroup or not. */
+  userns?: string;
+  /** dockerd's and containerd's pids, when their pid files hold another namespace's (rootless). */
+  daemons?: () => Promise<[number, number]>;
+  /** Removes the folder, when plain removal cannot reach all of it (files of subordinate ids). */
+  remove?: () => Promise<void>;
 }
 
 const STOP_GRACE_MS = 3000;
@@ -56,6 +62,7 @@ async function engineProcesses(fp: Footprint): Promise<ProcessDetails[]> {
     return (
       p.args.some((arg) => mentions(arg, fp.root)) ||
       (fp.netns !== undefined && p.netns === fp.netns) ||
+      (fp.userns !== undefined && p.userns === fp.userns) ||
       p.cgroups.some((path) => path === fp.cgroup || path.startsWith(`${fp.cgroup}/`))
     );
   });
@@ -70,10 +77,12 @@ export async function readPid(file: string): Promise<number> {
   return Number((await readFile(file, 'utf8').catch(() => '')).trim()) || 0;
 }
 
-async function stopDaemon(root: string): Promise<void> {
-  const dockerd = await readPid(join(root, 'dockerd.pid'));
+async function stopDaemon(fp: Footprint): Promise<void> {
+  const root = fp.root;
+  const [dockerd, containerd] = fp.daemons
+    ? await fp.daemons()
+    : [await readPid(join(root, 'dockerd.pid')), await readPid(join(root, 'exec', 'containerd', 'containerd.pid'))];
   if (!dockerd || !(await isRunning(dockerd, root))) return;
-  const containerd = await readPid(join(root, 'exec', 'containerd', 'containerd.pid'));
   process.kill(dockerd, 'SIGTERM');
   // dockerd stops containerd last and then polls for its exit in whole-second sleeps (measured: ~2.5 s
   // of idling); once containerd is gone the graceful part is over and the rest is dead time.
@@ -98,12 +107,18 @@ async function removeShimSocket(args: string[], root: string): Promise<void> {
 // ending as a zombie under an init that may never reap (as in some containers).
 function killOrder(p: ProcessDetails, fp: Footprint): number {
   if (p.cgroups.some((path) => path === fp.cgroup || path.startsWith(`${fp.cgroup}/`))) return 0;
+  if (fp.userns !== undefined && p.userns === fp.userns) return 0;
   return p.pid === fp.launcher ? 2 : 1;
 }
 
 function alive(pid: number): boolean {
   const state = readProcStat(pid)?.state;
   return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+function unreaped(pid: number, parents: Set<number>): boolean {
+  const stat = readProcStat(pid);
+  return stat?.state === 'Z' && parents.has(stat.ppid);
 }
 
 // Everything found is killed, leaves first, each layer watched until it is gone before the next is killed:
@@ -124,7 +139,10 @@ async function killLeftovers(fp: Footprint): Promise<void> {
         }
         await removeShimSocket(p.args, fp.root).catch(() => undefined);
       }
-      while (Date.now() < deadline && layer.some((p) => alive(p.pid))) await sleep(5);
+      // A killed process whose parent is killed in a later layer is left to be reaped by it first: once
+      // orphaned, it would stay a zombie under an init that may never reap.
+      const later = new Set(left.filter((p) => killOrder(p, fp) > order).map((p) => p.pid));
+      while (Date.now() < deadline && layer.some((p) => alive(p.pid) || unreaped(p.pid, later))) await sleep(5);
     }
   }
 }
@@ -166,13 +184,13 @@ export async function teardown(fp: Footprint): Promise<void> {
   // and the host's shim sockets go with it, and the layers below catch its mounts, cgroups and folder.
   if (!interrupted()) {
     await attempt(() => removeContainers(fp.socket));
-    await attempt(() => stopDaemon(fp.root));
+    await attempt(() => stopDaemon(fp));
   }
   await attempt(() => killLeftovers(fp));
   await attempt(() => unmountUnder(fp.root, fp.path));
   await attempt(() => removeCgroups(fp.cgroup));
   // Deleting through a mount that refused to go would delete what it shows, e.g. a bind-mounted user folder.
   if ((await mountsUnder(fp.root).catch(() => ['?'])).length === 0) {
-    await attempt(() => rm(fp.root, { recursive: true, force: true, maxRetries: 3 }));
+    await attempt(() => (fp.remove ? fp.remove() : rm(fp.root, { recursive: true, force: true, maxRetries: 3 })));
   }
 }

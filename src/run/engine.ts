@@ -17,6 +17,8 @@ import { findProgram } from './find-program.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
 import type { EngineImageOptions, EngineImages } from './engine-images.js';
+import { rootlessMissing, runsRootless } from './rootless.js';
+import { rootlessDaemonArgs, rootlessFootprint, rootlessLaunch } from './rootless-engine.js';
 
 export interface Engine {
   kind: EngineChoice;
@@ -104,8 +106,12 @@ export async function busyboxUnusable(file = BUSYBOX): Promise<string | undefine
 }
 
 async function checkPrerequisites(path: string): Promise<void> {
-  if (process.getuid?.() !== 0) {
-    throw new EngineUnavailable('a private Docker engine needs root (network namespaces, mounts): run as root (e.g. sudo), or use --engine host');
+  // Not root: a rootless engine (rootless-engine.ts), when this user has what it takes.
+  if (runsRootless()) {
+    const missing = await rootlessMissing(path);
+    if (missing.length > 0) {
+      throw new EngineUnavailable(`a private Docker engine needs root, or for a rootless one: ${missing.join('; ')}; or use --engine host`);
+    }
   }
   if (!(await findProgram('dockerd', path))) {
     throw new EngineUnavailable('dockerd not found: install it with `apt-get install docker.io` (or run `bash scripts/setup.sh`)');
@@ -160,7 +166,7 @@ async function waitUntilReady(socket: string, child: ChildProcess, logFile: stri
   }
 }
 
-async function spawnDaemon(root: string, path: string, extraArgs: string[] = []): Promise<ChildProcess> {
+async function spawnDaemon(root: string, path: string, extraArgs: string[] = [], rootless = false): Promise<ChildProcess> {
   // Our own config file: the host's /etc/docker/daemon.json could set hosts or a data-root that clash
   // with ours, and without deprecated-key-path dockerd 20.10 writes /etc/docker/key.json on the host.
   await writeFile(join(root, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(root, 'key.json') }));
@@ -171,19 +177,21 @@ async function spawnDaemon(root: string, path: string, extraArgs: string[] = [])
     '--pidfile', join(root, 'dockerd.pid'),
     '--host', `unix://${join(root, 'docker.sock')}`,
     // Teardown finds orphaned container processes by this cgroup; cgroupfs makes the path literal
-    // (the systemd driver would demand a "*.slice" name).
-    '--cgroup-parent', `/${basename(root)}`,
-    '--exec-opt', 'native.cgroupdriver=cgroupfs',
+    // (the systemd driver would demand a "*.slice" name). Rootless, by the user namespace instead.
+    ...(rootless ? await rootlessDaemonArgs(path) : ['--cgroup-parent', `/${basename(root)}`, '--exec-opt', 'native.cgroupdriver=cgroupfs']),
     ...extraArgs,
   ];
+  const launch = rootless
+    ? await rootlessLaunch(root, path, args)
+    : { command: 'unshare', args: ['--net', '--', 'sh', '-c', LAUNCHER, 'sh', root, ...args], env: { PATH: path } };
   const log = await open(join(root, 'dockerd.log'), 'a');
   try {
-    const child = spawn('unshare', ['--net', '--', 'sh', '-c', LAUNCHER, 'sh', root, ...args], {
+    const child = spawn(launch.command, launch.args, {
       // Own session: a Ctrl-C in the terminal reaches only us, and we decide how the engine goes down.
       detached: true,
       stdio: ['ignore', log.fd, log.fd, 'pipe'],
       // Nothing of the user's environment (DOCKER_TMPDIR, proxies...) may leak into the private daemon.
-      env: { PATH: path },
+      env: launch.env,
     });
     child.on('error', () => undefined); // a failed spawn shows as a missing pid in waitUntilReady
     // A forgotten stop() must not keep node alive forever; the launcher's dead-man switch covers that case.
@@ -223,8 +231,9 @@ async function builderFor(env: Record<string, string | undefined>): Promise<stri
 export async function startPrivateEngine(options: { images?: EngineImageOptions } = {}): Promise<Engine> {
   const path = searchPath();
   await checkPrerequisites(path);
+  const rootless = runsRootless();
   const root = await makeRoot();
-  const footprint: Footprint = { root, path, cgroup: `/${basename(root)}`, socket: join(root, 'docker.sock') };
+  const footprint: Footprint & { dockerd?: number } = { root, path, cgroup: `/${basename(root)}`, socket: join(root, 'docker.sock') };
   let stopping: Promise<void> | undefined;
   let child: ChildProcess | undefined;
   let images: EngineImages | undefined;
@@ -245,15 +254,16 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
     if (interrupted()) throw new Error('interrupted before the engine started');
     const wanted = options.images;
     if (wanted) images = await import('./engine-images.js').then((m) => m.prepareEngineImages(wanted));
-    child = await spawnDaemon(root, path, images?.dockerdArgs);
+    child = await spawnDaemon(root, path, images?.dockerdArgs, rootless);
     // The launcher's `wait` returns when dockerd exits; before any stop() that is the engine dying.
     child.once('exit', (code, signal) => {
       if (!stopping) markLost(daemonExit(code, signal));
     });
     footprint.launcher = child.pid;
     await waitUntilReady(footprint.socket, child, join(root, 'dockerd.log'));
-    footprint.netns = await readlink(`/proc/${child.pid}/ns/net`);
-    await images?.attach(child.pid ?? 0);
+    if (rootless) Object.assign(footprint, await rootlessFootprint(root, path));
+    else footprint.netns = await readlink(`/proc/${child.pid}/ns/net`);
+    await images?.attach(footprint.dockerd ?? child.pid ?? 0, rootless);
   } catch (error) {
     startEnded();
     await stop();
@@ -262,10 +272,12 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
   startEnded();
   // An empty DOCKER_TLS_VERIFY turns off TLS that a user's environment might ask for: our socket has none.
   const env = { DOCKER_HOST: `unix://${footprint.socket}`, DOCKER_TLS_VERIFY: '' };
-  const dockerd = await readPid(join(root, 'dockerd.pid'));
+  const dockerd = footprint.dockerd ?? (await readPid(join(root, 'dockerd.pid')));
   const launcher = child;
   const isUp = async () => (dockerd ? isRunning(dockerd, root) : launcher.exitCode === null && launcher.signalCode === null);
-  return { kind: 'private', env, root, describe: () => describeDocker({ ...process.env, ...env }), stop, lost, isUp };
+  // A rootless engine prints other layer sizes (no native overlay diff in a user namespace): its own variant.
+  const describe = async () => ({ ...(await describeDocker({ ...process.env, ...env })), ...(rootless && { 'engine mode': 'rootless' }) });
+  return { kind: 'private', env, root, describe, stop, lost, isUp };
 }
 
 /** The launcher exits with dockerd's status; a shell reports death by signal N as 128 + N. */

@@ -66,6 +66,8 @@ export interface ProcessDetails {
   args: string[];
   cgroups: string[];
   netns?: string;
+  /** The user namespace, as /proc/PID/ns/user reads; undefined where it cannot be read. */
+  userns?: string;
 }
 
 // Read synchronously: a look at every process is a few hundred small reads, which queued on libuv's
@@ -77,10 +79,12 @@ export function inspectProcess(pid: number): ProcessDetails | undefined {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
     let netns: string | undefined;
+    let userns: string | undefined;
     try {
       netns = readlinkSync(`/proc/${pid}/ns/net`);
+      userns = readlinkSync(`/proc/${pid}/ns/user`);
     } catch {
-      // a kernel thread, or gone meanwhile
+      // a kernel thread, not ours to look into, or gone meanwhile
     }
     return {
       pid,
@@ -88,6 +92,7 @@ export function inspectProcess(pid: number): ProcessDetails | undefined {
       args: cmdline.split('\0').filter(Boolean),
       cgroups: cgroup.split('\n').map((line) => line.split(':').slice(2).join(':')),
       netns,
+      userns,
     };
   } catch {
     return undefined; // gone meanwhile

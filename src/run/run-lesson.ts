@@ -14,7 +14,8 @@ import { lessonEnv } from './lesson-env.js';
 import { LessonShell } from './lesson-shell.js';
 import { StepDispatch } from './step-dispatch.js';
 import { makeSandbox } from './sandbox.js';
-import { makeWorkspace, removeWorkspace } from './workspace.js';
+import { makeWorkspace } from './workspace.js';
+import { currentIdentity, removeAnyOwner, runsRootless, type Identity } from './rootless.js';
 
 export type { EngineSource } from './engine-lease.js';
 
@@ -59,6 +60,8 @@ export interface RunContext {
   containerNames: string[];
   /** Docker Compose projects the engine knows, for the same reason. */
   projects: string[];
+  /** Who runs the lesson, when not root (rootless): their ids read as root's. */
+  identity?: Identity;
 }
 
 export interface LessonRun {
@@ -82,10 +85,12 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     // What a step daemonized (`setsid -f`, a double fork) left the shell's session but kept its environment.
     killMarked(`LESSON_WORKDIR=${workspace.workdir}`);
     await releaseEngine?.();
-    removeWorkspace(workspace);
+    // Rootless, containers write into the run's folder as subordinate ids, which plain removal cannot undo.
+    await removeAnyOwner(workspace.root, `${process.env.PATH ?? ''}:/usr/sbin:/sbin`);
   };
   const { unregister, reported } = onRunInterrupt(teardown);
   try {
+    if (runsRootless()) context.identity = await currentIdentity();
     let environment: Record<string, string> = {};
     if (lesson.requires.includes('docker')) {
       const commands = lesson.steps.flatMap((step) => (step.kind === 'command' || step.kind === 'interactive' ? [step.command] : []));

@@ -46,7 +46,9 @@ export function makeSandbox(workspace: Workspace, engine: Engine | undefined, bw
     '--bind', tmp, '/tmp',
   ];
   const lessonSocket = socketOf(engine?.env.DOCKER_HOST);
-  for (const socket of defaultSockets) {
+  // A user's own rootless Docker listens in their runtime folder.
+  const runtime = [process.env.XDG_RUNTIME_DIR, `/run/user/${process.getuid?.() ?? 0}`].flatMap((dir) => (dir ? [join(dir, 'docker.sock')] : []));
+  for (const socket of new Set([...defaultSockets, ...runtime])) {
     if (socket !== lessonSocket && existsSync(socket)) args.push('--ro-bind', '/dev/null', socket);
   }
   args.push('--bind', workspace.root, workspace.root);

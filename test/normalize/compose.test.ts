@@ -45,7 +45,7 @@ function shuffled(text: string, seed: number, phase: (line: string) => string = 
 
 describe('compose in the pipeline', () => {
   it('applies after the placeholders are in, before the tables', () => {
-    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'buildkit', 'kernel', 'times', 'names', 'ids', 'addresses', 'compose', 'tables']);
+    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'rootless', 'buildkit', 'kernel', 'times', 'names', 'ids', 'addresses', 'compose', 'tables']);
   });
 });
 

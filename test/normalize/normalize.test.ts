@@ -30,7 +30,7 @@ const engine = {
 
 describe('builtInNormalizers', () => {
   it('lists every built-in by name, in the order they apply', () => {
-    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'buildkit', 'kernel', 'times', 'names', 'ids', 'addresses', 'compose', 'tables']);
+    expect(builtInNormalizers).toEqual(['ansi', 'pulls', 'paths', 'rootless', 'buildkit', 'kernel', 'times', 'names', 'ids', 'addresses', 'compose', 'tables']);
   });
 });
 
@@ -455,7 +455,7 @@ describe('settings.disable', () => {
 
   it('rejects a name that is not a built-in in the front matter, naming it and its line', () => {
     const read = () => readFrontMatter('title: x\nnormalize: { disable: [timestamps] }', 'page.md', 1);
-    expect(read).toThrowError(/"timestamps".*ansi, pulls, paths, buildkit, kernel, times, names, ids, addresses, compose, tables/);
+    expect(read).toThrowError(/"timestamps".*ansi, pulls, paths, rootless, buildkit, kernel, times, names, ids, addresses, compose, tables/);
     expect(read).toThrowError(expect.objectContaining({ location: 'page.md:3' }));
   });
 });
