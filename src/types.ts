@@ -43,6 +43,8 @@ export interface Annotations {
   checkPage?: boolean;
   /** `true`: the block's lines are typed into the session an earlier block left open; `false`: they run on the host, whatever their prompt. */
   session?: boolean;
+  /** The step's id, given by the page (`id=`): its snapshot key stays when steps are added above it. */
+  id?: string;
 }
 
 export type StepKind = Step['kind'];

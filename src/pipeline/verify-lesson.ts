@@ -59,7 +59,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   const engineChoice = typeof options.engine === 'string' ? options.engine : 'private';
   const opened = await openSnapshot(file, lesson, { engine: engineChoice, update: options.update, switchBuilder: options.builder === 'auto' });
   const recorded = opened.recorded;
-  const judging = startJudging(lesson, recorded, { update: options.update, ci: options.ci });
+  const judging = startJudging(lesson, recorded, { update: options.update, ci: options.ci, records: options.records });
   const normalizing = startStepNormalizer(lesson);
   let failed = false;
 
@@ -96,7 +96,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   const note = recorded && normalizerNote(recorded.normalizers, drifts, lesson.settings.normalize);
   if (note) outcome.notes = [note];
   // -u stamps today's normalizers on a variant older ones wrote, even when no entry changed.
-  if (options.update && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
+  if (options.update && !options.records && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
   const write = writes ? outcome.write : undefined;
   if (write) saveSnapshot(file, opened, write);
   const report: LessonReport = {
