@@ -17,6 +17,8 @@ export interface Settings {
   images?: string[];
   /** The LANG steps run with (`locale:`); C.UTF-8 when unset. */
   locale?: string;
+  /** Where each setting came from (parse/settings.ts): `default`, the config file's or the page's `file:line`, `command line`; one per item of a list. */
+  origins?: Record<string, string[]>;
 }
 
 export interface NormalizeSettings {

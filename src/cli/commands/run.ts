@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -21,6 +21,7 @@ export function defineRun(command: Command): void {
     .addOption(engineOption())
     .addOption(noSandboxOption())
     .addOption(builderOption())
+    .addOption(checkPageOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .option('--step <id>', 'with -u: record only this step (repeatable); the other entries stay as they are', collect, [])
