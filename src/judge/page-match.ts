@@ -35,7 +35,7 @@ const placeholder = /<([a-z]+)-(\d+)>/g;
  */
 const generatedName = /\b[a-z]+_[a-z]+\d?\b/g;
 
-type LinePattern = { wildcard: true } | { wildcard: false; regex: RegExp; slots: string[] };
+export type LinePattern = { wildcard: true } | { wildcard: false; regex: RegExp; slots: string[] };
 
 /**
  * Starts matching one run against its page: call it with each checked step's page output and normalized
@@ -110,7 +110,7 @@ function lines(text: string): string[] {
   return all.length === 1 && all[0] === '' ? [] : all;
 }
 
-function compileLine(line: string): LinePattern {
+export function compileLine(line: string): LinePattern {
   if (elision.test(line)) return { wildcard: true };
   const open = trailingElision.test(line.trimEnd());
   const text = line.trimEnd().replace(trailingElision, '');

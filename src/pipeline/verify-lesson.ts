@@ -29,6 +29,8 @@ export interface VerifyOptions extends JudgeMode {
   builder?: 'legacy' | 'buildkit' | 'auto';
   /** Called after the last step, before anything is torn down, to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
+  /** Each step's result as it ran and its output normalized, as the step ends (`lesson fix` writes what ran into the page). */
+  onStepOutput?: (result: StepResult, normalized: string, context: RunContext) => void;
 }
 
 /**
@@ -74,7 +76,9 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     onNote: (text) => reporter.note?.(lesson, text),
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
     onStepEnd: (result, context) => {
-      const verdict = judging.judge(...normalizing(result, context));
+      const [normalized, page] = normalizing(result, context);
+      options.onStepOutput?.(result, normalized.output, context);
+      const verdict = judging.judge(normalized, page);
       failed = verdict.status === 'failed';
       reporter.verdict?.(lesson, verdict);
     },

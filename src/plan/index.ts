@@ -5,11 +5,15 @@ import { InputError } from '../errors.js';
 import { defaultTimeoutMs } from '../parse/front-matter.js';
 import { hasNoWayOut, noSessionReason, noWayOutTimeoutMs, PageSessions } from './page-sessions.js';
 import { inferRequirements, otherEngine } from './requirements.js';
+import { blockPlace, partsOf, type OutputPlace } from './places.js';
 import { splitShellBlock, type ShellCommand } from './shell-block.js';
 import { templateReason } from './templates.js';
 
-/** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
-export function planLesson(page: Page): Lesson {
+/**
+ * The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. With
+ * `places`, it also says where the page shows each step's output (by step id), for `lesson fix`.
+ */
+export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesson {
   const prompts = page.settings.prompts.map((source) => new RegExp(source));
   const steps: Step[] = [];
   const counters = new Map<string, number>();
@@ -66,6 +70,7 @@ export function planLesson(page: Page): Lesson {
       // `docker inspect web` then a ```json block: what it printed, not a file to write.
       outputTarget.expected = block.value.replace(/\n+$/, '');
       if (checkPage) outputTarget.checkPage = true;
+      places?.set(outputTarget.id, blockPlace(block, checkPage));
     } else if (windowsLanguages.has(lang)) {
       skip('a PowerShell or cmd block is not run here');
     } else if (!shellLanguages.has(lang)) {
@@ -93,10 +98,15 @@ export function planLesson(page: Page): Lesson {
           }
           typeInto(typing, command, checkPage);
           sessions.typed(typing);
+          if (places) {
+            const place = places.get(typing.id) ?? places.set(typing.id, { parts: [], checked: checkPage, block }).get(typing.id);
+            place?.parts.push(...partsOf(command, command.command));
+          }
         } else {
           const step = commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage);
           steps.push(step);
           sessions.ran(step.kind === 'interactive' ? step : undefined, command);
+          places?.set(step.id, { parts: partsOf(command), checked: checkPage, block });
         }
       }
     }
