@@ -221,10 +221,20 @@ function fixStep(step: OutputStep, place: OutputPlace, output: StepOutput, page:
     }
     const prefix = prefixOf(first ?? part.after, page, place, valueLine);
     const text = fresh.map((line) => (line === '' ? (prefix + indent).trimEnd() : prefix + indent + line));
-    edits.push(first !== undefined && last !== undefined ? { from: first, to: last, lines: text } : { from: part.after + 1, to: part.after, lines: text });
+    edits.push(first !== undefined && last !== undefined ? narrowed(first, last, text, page) : { from: part.after + 1, to: part.after, lines: text });
   }
   if (edits.length === 0) return undefined;
   return { step, line: Math.min(...edits.map((edit) => edit.from)), edits };
+}
+
+/** The edit of lines `first`..`last` into `text`, without the lines at either end that stay the same. */
+function narrowed(first: number, last: number, text: string[], page: SourceLine[]): LineEdit {
+  const old = page.slice(first - 1, last).map((line) => line.text);
+  let head = 0;
+  while (head < old.length && head < text.length && old[head] === text[head]) head++;
+  let tail = 0;
+  while (tail < old.length - head && tail < text.length - head && old[old.length - 1 - tail] === text[text.length - 1 - tail]) tail++;
+  return { from: first + head, to: last - tail, lines: text.slice(head, text.length - tail) };
 }
 
 /** A span of rows without the blank rows at its end. */
