@@ -26,7 +26,7 @@ export function screenParts(rows: string[], typed: string[], leading: boolean): 
   while (end > from && (rows[end - 1] ?? '').trim() === '') end--;
   // The prompt that came back at the end, nothing typed at it: the next block's, not this output.
   const lastRow = (rows[end - 1] ?? '').trimEnd();
-  if (end > from && (prompts.has(lastRow) || isContainerPrompt(lastRow + ' '))) end--;
+  if (end > from && (prompts.has(lastRow) || isContainerPrompt(lastRow))) end--;
   const spans = at.map((row, index) => range(row + 1, at[index + 1] ?? end));
   return leading ? [range(0, at[0] ?? end), ...spans] : spans;
 }
