@@ -14,9 +14,16 @@ import { planLesson } from '../plan/index.js';
 import { verifyLesson } from '../pipeline/verify-lesson.js';
 import { ConsoleReporter, describe } from '../report/console.js';
 import { Requirements } from '../run/requirements.js';
-import type { FixFlags } from './commands/fix.js';
 import { pageSettings } from './config-file.js';
 import { lessonName } from './lessons.js';
+import type { SharedFlags } from './options.js';
+
+export interface FixFlags extends SharedFlags {
+  dryRun: boolean;
+  interactive: boolean;
+  addMissing: boolean;
+  builder?: 'legacy' | 'buildkit';
+}
 
 /** Fixes each page in turn; the exit code: 2 when a page changed on disk during its run, 1 when a step still fails, else 0. */
 export async function fixPages(paths: string[], flags: FixFlags): Promise<number> {

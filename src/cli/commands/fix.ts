@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
-
-export interface FixFlags extends SharedFlags {
-  dryRun: boolean;
-  interactive: boolean;
-  addMissing: boolean;
-  builder?: 'legacy' | 'buildkit';
-}
+import { builderOption, engineOption, noSandboxOption, snapshotsOption } from '../options.js';
+import type { FixFlags } from '../fix-pages.js';
 
 /** `lesson fix [lesson|glob ...]`: runs pages and writes what really ran under their commands, in the Markdown itself. */
 export function defineFix(command: Command): void {
