@@ -86,7 +86,15 @@ export function planFixes(input: FixInput): FixPlan {
   const kept: { step: OutputStep; fix: BlockFix; style: Style; build: (style: Style) => BlockFix | string | undefined }[] = [];
   const reading = readingOf(lesson);
   const readsTheSame = (fixes: BlockFix[]) => readingOf(planned(applyFixes(input.source, fixes), input).lesson) === reading;
-  for (const candidate of candidates) {
+  // Most pages take every edit: checked all at once first, then one by one only when that fails.
+  const merged = candidates.map((candidate) => ({ candidate, built: candidate.build('merged') }));
+  const all = merged.flatMap(({ built }) => (built === undefined || typeof built === 'string' ? [] : [built]));
+  const together = merged.every(({ built }) => typeof built !== 'string') && readsTheSame(all);
+  for (const { candidate, built } of merged) {
+    if (!together) break;
+    if (built !== undefined && typeof built !== 'string') kept.push({ step: candidate.step, fix: built, style: 'merged', build: candidate.build });
+  }
+  for (const candidate of together ? [] : candidates) {
     let reason: string | undefined;
     for (const style of ['merged', 'raw'] as const) {
       const built = candidate.build(style);
