@@ -216,10 +216,15 @@ function fixStep(step: OutputStep, place: OutputPlace, output: StepOutput, page:
     if (!rewrite[index]) continue;
     const span = spans[index] ?? [];
     const old = pagePart(part);
-    const indent = part.lines.length > 0 ? sharedIndent(old) : (/^[ \t]*/.exec(valueLine(part.after) ?? '')?.[0] ?? '');
-    const shown = old.map((line) => line.slice(indent.length));
-    const runRaw = span.map((row) => raw[row] ?? '');
-    const runNormalized = paired ? span.map((row) => normalized[row] ?? '') : [];
+    // Indentation all lines share is no difference to the check, on either side: the page's is kept,
+    // and where the page has none the output's own (`ldd` indents with a tab).
+    const ranRaw = span.map((row) => raw[row] ?? '');
+    const ranIndent = sharedIndent(ranRaw);
+    const runRaw = ranRaw.map((line) => line.slice(ranIndent.length));
+    const runNormalized = paired ? dedented(span.map((row) => normalized[row] ?? '')) : [];
+    const pageIndent = part.lines.length > 0 ? sharedIndent(old) : (/^[ \t]*/.exec(valueLine(part.after) ?? '')?.[0] ?? '');
+    const shown = old.map((line) => line.slice(pageIndent.length));
+    const indent = part.lines.length > 0 && pageIndent !== '' ? pageIndent : pageIndent + ranIndent;
     const fresh = style === 'merged' && paired ? mergeOutput({ shown, normalized: rowsOf(normalizePage(shown.join('\n') + '\n')) }, runRaw, runNormalized) : runRaw;
     if (fresh.join('\n') === shown.join('\n')) continue;
     const first = part.lines[0];
@@ -250,6 +255,12 @@ function trimmed(span: number[], rows: string[]): number[] {
   let end = span.length;
   while (end > 0 && (rows[span[end - 1] ?? -1] ?? '').trim() === '') end--;
   return span.slice(0, end);
+}
+
+/** Lines without the indentation they all share. */
+function dedented(lines: string[]): string[] {
+  const shared = sharedIndent(lines);
+  return lines.map((line) => line.slice(shared.length));
 }
 
 /** The indentation every non-blank line shares. */

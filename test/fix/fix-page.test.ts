@@ -182,6 +182,16 @@ describe('lesson fix on a page of every plain block shape', () => {
     expect(fix(fixed, outputs, true).fixes).toEqual([]);
   });
 
+  test('output every line of which is indented (ldd prints a tab first): one tab, as it ran, and the page then matches', () => {
+    const source = '# A\n\n```console\n$ ldd /bin/x\n\tlibc.so.6 => /lib/libc.so.6\n\t/lib64/ld.so\n```\n';
+    const outputs = recorded(plan(source).lesson, () => '\tlibc.so.6 => /lib/x86_64/libc.so.6\n\t/lib64/ld.so\n');
+    const { fixed } = fix(source, outputs);
+    expect(fixed).toBe('# A\n\n```console\n$ ldd /bin/x\n\tlibc.so.6 => /lib/x86_64/libc.so.6\n\t/lib64/ld.so\n```\n');
+    expect(failing(fixed, outputs)).toEqual([]);
+    // A page that shows it with no indentation matches it too.
+    expect(failing('# A\n\n```console\n$ ldd /bin/x\nlibc.so.6 => /lib/x86_64/libc.so.6\n/lib64/ld.so\n```\n', outputs)).toEqual([]);
+  });
+
   test('a block that still matches is left byte for byte: volatile values, an elision, padding', () => {
     const source = '# A\n\n```console\n$ docker images\nREPOSITORY   TAG      IMAGE ID\nalpine       latest   0a97eee8041e\n...\n```\n';
     const outputs = recorded(plan(source).lesson, () => 'REPOSITORY TAG IMAGE ID\nalpine latest 4f1a2b3c4d5e\nbusybox latest 111122223333\n');
