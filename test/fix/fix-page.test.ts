@@ -192,6 +192,14 @@ describe('lesson fix on a page of every plain block shape', () => {
     expect(failing('# A\n\n```console\n$ ldd /bin/x\nlibc.so.6 => /lib/x86_64/libc.so.6\n/lib64/ld.so\n```\n', outputs)).toEqual([]);
   });
 
+  test('a block marked check-page=false is never touched, --add-missing or not; a front matter saying false is overridden', () => {
+    const source = '---\ncheck-page: false\n---\n# A\n\n<!-- lesson: check-page=false -->\n```console\n$ echo one two\none three\n$ echo shows-nothing\n```\n\nThen:\n\n```console\n$ echo one two\nwrong\n```\n';
+    const outputs = recorded(plan(source).lesson, byCommand);
+    const { fixes, fixed } = fix(source, outputs, true);
+    expect(fixes.map((f) => f.line)).toEqual([17]);
+    expect(fixed).toBe(source.replace('\nwrong\n', '\none two\n'));
+  });
+
   test('a block that still matches is left byte for byte: volatile values, an elision, padding', () => {
     const source = '# A\n\n```console\n$ docker images\nREPOSITORY   TAG      IMAGE ID\nalpine       latest   0a97eee8041e\n...\n```\n';
     const outputs = recorded(plan(source).lesson, () => 'REPOSITORY TAG IMAGE ID\nalpine latest 4f1a2b3c4d5e\nbusybox latest 111122223333\n');
