@@ -17,6 +17,8 @@ export interface Settings {
   images?: string[];
   /** The LANG steps run with (`locale:`); C.UTF-8 when unset. */
   locale?: string;
+  /** Where each setting came from (parse/settings.ts): `default`, the config file's or the page's `file:line`, `command line`; one per item of a list. */
+  origins?: Record<string, string[]>;
 }
 
 export interface NormalizeSettings {
@@ -43,6 +45,8 @@ export interface Annotations {
   checkPage?: boolean;
   /** `true`: the block's lines are typed into the session an earlier block left open; `false`: they run on the host, whatever their prompt. */
   session?: boolean;
+  /** The step's id, given by the page (`id=`): its snapshot key stays when steps are added above it. */
+  id?: string;
 }
 
 export type StepKind = Step['kind'];

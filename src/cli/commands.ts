@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandName } from './command-names.js';
 import { defineCheck } from './commands/check.js';
 import { defineClean } from './commands/clean.js';
+import { defineFix } from './commands/fix.js';
 import { defineLint } from './commands/lint.js';
 import { defineNew } from './commands/new.js';
 import { definePlan } from './commands/plan.js';
@@ -14,6 +15,7 @@ export const commands: Record<CommandName, (command: Command) => void> = {
   plan: definePlan,
   lint: defineLint,
   check: defineCheck,
+  fix: defineFix,
   new: defineNew,
   shell: defineShell,
   clean: defineClean,

@@ -5,6 +5,7 @@ import { decodeUtf8, maxPageBytes } from '../parse/text.js';
 import { planLesson } from '../plan/index.js';
 import type { Lesson } from '../types.js';
 import { InputError } from '../errors.js';
+import { configuredFiles, pageSettings } from './config-file.js';
 
 export const lessonsDir = 'lessons';
 
@@ -28,6 +29,9 @@ export function resolveLesson(reference: string, dir = lessonsDir): string {
   }
   const path = join(dir, `${reference}.md`);
   if (existsSync(path)) return path;
+  // A name among the pages the config file's `lessons` globs find (docs/**/*.md).
+  const configured = configuredLessons()?.find((file) => lessonName(file) === reference);
+  if (configured) return configured;
   // The other spellings listLessons names: layers.markdown, layers.MD.
   const page = existsSync(dir) ? readdirSync(dir).find((file) => isPage(file) && lessonName(file) === reference) : undefined;
   if (page) return join(dir, page);
@@ -35,6 +39,11 @@ export function resolveLesson(reference: string, dir = lessonsDir): string {
   throw new InputError(
     `unknown lesson "${reference}"; ${known.length ? `lessons in ${dir}/: ${known.join(', ')}` : `no lessons in ${resolve(dir)}`}`,
   );
+}
+
+/** The pages the config file's `lessons` globs find; undefined when it has no `lessons`. */
+export function configuredLessons(): string[] | undefined {
+  return configuredFiles()?.files.filter(isPage);
 }
 
 export function listLessons(dir = lessonsDir): string[] {
@@ -61,7 +70,7 @@ export function readLessonPage(path: string, options?: ReadOptions): Page {
     throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
   }
   try {
-    return readPage(decodeUtf8(bytes, path), path, lessonName(path), options);
+    return readPage(decodeUtf8(bytes, path), path, lessonName(path), { ...pageSettings(), ...options });
   } catch (error) {
     // Nesting the line check cannot see (emphasis inside emphasis...) can still exhaust the parser's stack.
     if (error instanceof RangeError) throw new InputError(`nested too deeply to read (${error.message})`, path);

@@ -3,11 +3,11 @@ import { formatFinding, lintLesson, type Finding } from '../lint/index.js';
 import { planLesson } from '../plan/index.js';
 import { readSnapshot, snapshotPath } from '../snapshot/store.js';
 import { InputError } from '../errors.js';
-import { listLessons, readLessonPage, resolveLesson } from './lessons.js';
+import { configuredLessons, listLessons, readLessonPage, resolveLesson } from './lessons.js';
 
 /** Lints the lessons named (all of lessons/ when none), prints each finding, and returns the exit code: 1 on any error. */
 export function lintLessons(references: string[], snapshots: string, out: NodeJS.WritableStream = process.stdout): number {
-  const paths = (references.length > 0 ? references : listLessons()).map((reference) => resolveLesson(reference));
+  const paths = (references.length > 0 ? references : (configuredLessons() ?? listLessons())).map((reference) => resolveLesson(reference));
   const found = paths.flatMap((path) => lintFile(path, snapshots).map((finding) => ({ path, finding })));
   for (const { path, finding } of found) out.write(colour(formatFinding(path, finding), finding) + '\n');
   const errors = found.filter(({ finding }) => finding.severity === 'error').length;

@@ -27,6 +27,8 @@ exitOnSignals();
 
 // One file per command, in the order of the list: `lesson --help` shows them so.
 for (const name of commandNames) commands[name](program.command(name, { isDefault: name === defaultCommand }));
+// The config file (lesson.config.yaml) fills in what the command line leaves unset, before any command runs.
+program.hook('preAction', async (_, command) => (await import('./config-file.js')).applyConfig(command));
 
 // No top-level await: the bundle is CommonJS, for V8's code cache (see bin.cts). What Node says of a
 // top-level await left pending, this says: a command that never finished must not look like a pass.

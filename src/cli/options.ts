@@ -30,6 +30,10 @@ export function isCi(): boolean {
   return Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 }
 
+export function checkPageOption(): Option {
+  return new Option('--check-page', "check the outputs every page shows against what runs, whatever the front matter and the config file say");
+}
+
 export function builderOption(): Option {
   return new Option('--builder <builder>', 'build images with this builder (sets DOCKER_BUILDKIT, and picks a docker CLI that has it); default: the machine\'s').choices(['legacy', 'buildkit']);
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../errors.js';
+import { configuredFiles } from './config-file.js';
 import { isPage, lessonsDir, listLessons, resolveLesson } from './lessons.js';
 
 /**
@@ -16,6 +17,12 @@ export function selectLessons(references: string[], dir = lessonsDir): string[] 
 }
 
 function everyLesson(dir: string): string[] {
+  const configured = configuredFiles();
+  if (configured) {
+    const pages = configured.files.filter(isPage);
+    if (pages.length === 0) throw new InputError('the lessons globs of the config file match no Markdown file', configured.source);
+    return pages;
+  }
   const names = listLessons(dir);
   if (names.length === 0) throw new InputError(`no lessons in ${resolve(dir)}`);
   return names.map((name) => resolveLesson(name, dir));

@@ -1,4 +1,4 @@
-import type { Lesson, Snapshot, SnapshotEntry, StepResult } from '../types.js';
+import type { Lesson, Snapshot, SnapshotEntry, Step, StepResult } from '../types.js';
 import { judgeStep } from './judge-step.js';
 import type { PageMatch } from './page-match.js';
 import type { EnvironmentChange, JudgeMode, Outcome, StepVerdict } from './verdict.js';
@@ -15,10 +15,13 @@ export interface Judging {
 export function startJudging(lesson: Lesson, recorded: Snapshot | undefined, mode: JudgeMode): Judging {
   const old = recorded?.steps ?? {};
   const judged = new Map<string, { verdict: StepVerdict; entry?: SnapshotEntry; changed: boolean }>();
-  const reference = (id: string, page?: PageMatch) => ({ entry: old[id], page, defaultTimeoutMs: lesson.settings.timeoutMs, mode });
+  // A partial recording (`--step`, `-t`) records the steps it names; the others are judged as a check judges them.
+  const partial = mode.update && mode.records !== undefined;
+  const modeOf = (step: Step): JudgeMode => (partial && !mode.records?.(step) ? { ...mode, update: false } : mode);
+  const reference = (step: Step, page?: PageMatch) => ({ entry: old[step.id], page, defaultTimeoutMs: lesson.settings.timeoutMs, mode: modeOf(step) });
   return {
     judge(result, page) {
-      const judgement = judgeStep(result.step, result, reference(result.step.id, page));
+      const judgement = judgeStep(result.step, result, reference(result.step, page));
       judged.set(result.step.id, judgement);
       return judgement.verdict;
     },
@@ -27,7 +30,7 @@ export function startJudging(lesson: Lesson, recorded: Snapshot | undefined, mod
       let changed = false;
       const verdicts = lesson.steps.map((step) => {
         // A step that did not run (skipped, not reached) is judged here, for the first time.
-        const judgement = judged.get(step.id) ?? judgeStep(step, undefined, reference(step.id));
+        const judgement = judged.get(step.id) ?? judgeStep(step, undefined, reference(step));
         if (judgement.entry) next[step.id] = judgement.entry;
         changed ||= judgement.changed;
         return judgement.verdict;
@@ -35,13 +38,14 @@ export function startJudging(lesson: Lesson, recorded: Snapshot | undefined, mod
 
       const planned = new Set(lesson.steps.map((step) => step.id));
       const obsolete = Object.keys(old).filter((id) => !planned.has(id));
-      if (!mode.update) for (const id of obsolete) next[id] = old[id] as SnapshotEntry;
-      changed ||= mode.update && obsolete.length > 0;
+      const whole = mode.update && !partial;
+      if (!whole) for (const id of obsolete) next[id] = old[id] as SnapshotEntry;
+      changed ||= whole && obsolete.length > 0;
 
       const environmentChanges = diffEnvironment(recorded?.environment ?? {}, environment);
-      changed ||= mode.update && environmentChanges.length > 0;
+      changed ||= whole && environmentChanges.length > 0;
       const write = changed && !mode.ci
-        ? { lesson: lesson.path, environment: mode.update || !recorded ? environment : recorded.environment, steps: next }
+        ? { lesson: lesson.path, environment: whole || !recorded ? environment : recorded.environment, steps: next }
         : undefined;
       return { verdicts, obsolete, write, environmentChanges: recorded ? environmentChanges : [] };
     },

@@ -35,7 +35,7 @@ const placeholder = /<([a-z]+)-(\d+)>/g;
  */
 const generatedName = /\b[a-z]+_[a-z]+\d?\b/g;
 
-type LinePattern = { wildcard: true } | { wildcard: false; regex: RegExp; slots: string[] };
+export type LinePattern = { wildcard: true } | { wildcard: false; regex: RegExp; slots: string[] };
 
 /**
  * Starts matching one run against its page: call it with each checked step's page output and normalized
@@ -64,7 +64,8 @@ export function startPageMatching(settings: NormalizeSettings): (page: string, a
 
   return (page, actual) => {
     const pageLines = dedent(lines(normalizePage(page)));
-    const actualLines = lines(actual);
+    // The same on both sides: output whose every line is indented (`ldd` prints a tab first) reads as the page shows it.
+    const actualLines = dedent(lines(actual));
     if (sameLines(pageLines, actualLines)) {
       return { matched: pageLines.length, total: pageLines.length, ok: true, shown: true, expected: pageLines.join('\n') };
     }
@@ -96,7 +97,7 @@ function sameLines(page: string[], actual: string[]): boolean {
 }
 
 /**
- * The page's lines without the indentation they all share: a block indented as a whole (a space
+ * Lines without the indentation they all share: a block indented as a whole (a space
  * before each line, as some pages have) shows the same output as one that is not.
  */
 function dedent(page: string[]): string[] {
@@ -110,7 +111,7 @@ function lines(text: string): string[] {
   return all.length === 1 && all[0] === '' ? [] : all;
 }
 
-function compileLine(line: string): LinePattern {
+export function compileLine(line: string): LinePattern {
   if (elision.test(line)) return { wildcard: true };
   const open = trailingElision.test(line.trimEnd());
   const text = line.trimEnd().replace(trailingElision, '');

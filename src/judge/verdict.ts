@@ -21,6 +21,8 @@ export interface JudgeMode {
   update: boolean;
   /** CI never writes: a missing entry fails. */
   ci: boolean;
+  /** With `update`: the steps it records (`--step`, `-t`); the others are judged as without it, and no entry is dropped. */
+  records?: (step: Step) => boolean;
 }
 
 export interface EnvironmentChange {

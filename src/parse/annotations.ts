@@ -14,6 +14,7 @@ export const annotationKeys = {
   skip: 'do not run this block; the value says why',
   'check-page': 'check the output this block shows against what runs (check-page=false: do not)',
   session: "type the block's lines into the session an earlier block left open (session=false: run them on the host)",
+  id: "a stable id for the block's step, its key in the snapshot (a block of several steps: ID, ID-2, ID-3...)",
 } as const;
 
 /** A problem found while reading a page that a lenient reader (`lesson lint`) reports instead of stopping at. */
@@ -21,6 +22,9 @@ export interface Problem {
   line: number;
   message: string;
 }
+
+/** What an `id=` may be: a snapshot key that reads well in YAML and on a command line (`--step ID`). */
+const stepId = /^[A-Za-z0-9][\w.-]*$/;
 
 const attribute = /([A-Za-z][\w-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'}]+))?/g;
 
@@ -74,6 +78,10 @@ export function parseAnnotations(text: string, where: { file: string; line: numb
         break;
       case 'session':
         result.session = value !== 'false';
+        break;
+      case 'id':
+        if (!value || !stepId.test(value)) throw fail(`annotation "id" needs a name of letters, digits, '-', '_' or '.', starting with a letter or a digit; got ${JSON.stringify(value ?? '')}`);
+        result.id = value;
         break;
       default:
         if (where.strict) {

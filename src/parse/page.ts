@@ -6,6 +6,7 @@ import { annotationComment, parseAnnotations, type Problem } from './annotations
 import { fileLabel } from './labels.js';
 import { shellLanguages } from './languages.js';
 import { readFrontMatter } from './front-matter.js';
+import { layered, type SettingsLayer } from './settings.js';
 import { parseMarkdown, toLf } from './markdown.js';
 import { checkNesting } from './text.js';
 
@@ -51,6 +52,10 @@ export interface Page {
 export interface ReadOptions {
   /** Record unknown annotation and front-matter keys in `problems` instead of throwing (`lesson lint`). */
   lenient?: boolean;
+  /** What the front matter goes over: the defaults with what the config file gives every page. */
+  base?: Settings;
+  /** What the command line sets, over the front matter (`--check-page`). */
+  commandLine?: SettingsLayer;
 }
 
 /** Markdown text → the page's settings, sections and code blocks in reading order. Pure. */
@@ -61,7 +66,8 @@ export function readPage(source: string, path: string, name: string, options: Re
   const problems: Problem[] = [];
   const lenient = options.lenient ? problems : undefined;
   const frontMatter = tree.children.find((node): node is Yaml => node.type === 'yaml');
-  const settings = readFrontMatter(frontMatter?.value, path, frontMatter?.position?.start.line ?? 1, lenient);
+  const fromPage = readFrontMatter(frontMatter?.value, path, frontMatter?.position?.start.line ?? 1, lenient, options.base);
+  const settings = options.commandLine ? layered(fromPage, options.commandLine) : fromPage;
 
   const slugger = new GithubSlugger();
   const top: SectionStart = { title: name, slug: slugger.slug(name), line: 1 };

@@ -29,6 +29,8 @@ export interface VerifyOptions extends JudgeMode {
   builder?: 'legacy' | 'buildkit' | 'auto';
   /** Called after the last step, before anything is torn down, to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
+  /** Each step's result as it ran and its output normalized, as the step ends (`lesson fix` writes what ran into the page). */
+  onStepOutput?: (result: StepResult, normalized: string, context: RunContext) => void;
 }
 
 /**
@@ -59,7 +61,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   const engineChoice = typeof options.engine === 'string' ? options.engine : 'private';
   const opened = await openSnapshot(file, lesson, { engine: engineChoice, update: options.update, switchBuilder: options.builder === 'auto' });
   const recorded = opened.recorded;
-  const judging = startJudging(lesson, recorded, { update: options.update, ci: options.ci });
+  const judging = startJudging(lesson, recorded, { update: options.update, ci: options.ci, records: options.records });
   const normalizing = startStepNormalizer(lesson);
   let failed = false;
 
@@ -74,7 +76,9 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     onNote: (text) => reporter.note?.(lesson, text),
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
     onStepEnd: (result, context) => {
-      const verdict = judging.judge(...normalizing(result, context));
+      const [normalized, page] = normalizing(result, context);
+      options.onStepOutput?.(result, normalized.output, context);
+      const verdict = judging.judge(normalized, page);
       failed = verdict.status === 'failed';
       reporter.verdict?.(lesson, verdict);
     },
@@ -96,7 +100,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   const note = recorded && normalizerNote(recorded.normalizers, drifts, lesson.settings.normalize);
   if (note) outcome.notes = [note];
   // -u stamps today's normalizers on a variant older ones wrote, even when no entry changed.
-  if (options.update && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
+  if (options.update && !options.records && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
   const write = writes ? outcome.write : undefined;
   if (write) saveSnapshot(file, opened, write);
   const report: LessonReport = {

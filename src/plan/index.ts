@@ -5,25 +5,41 @@ import { InputError } from '../errors.js';
 import { defaultTimeoutMs } from '../parse/front-matter.js';
 import { hasNoWayOut, noSessionReason, noWayOutTimeoutMs, PageSessions } from './page-sessions.js';
 import { inferRequirements, otherEngine } from './requirements.js';
+import { blockPlace, partsOf, type OutputPlace } from './places.js';
 import { splitShellBlock, type ShellCommand } from './shell-block.js';
 import { templateReason } from './templates.js';
 
-/** The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. */
-export function planLesson(page: Page): Lesson {
+/**
+ * The page's blocks → the ordered steps a careful reader would take. Pure: nothing is run. With
+ * `places`, it also says where the page shows each step's output (by step id), for `lesson fix`.
+ */
+export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesson {
   const prompts = page.settings.prompts.map((source) => new RegExp(source));
   const steps: Step[] = [];
   const counters = new Map<string, number>();
+  /** Steps the current block gave so far, for its `id=`: the first is ID, the next ID-2, ID-3... */
+  let inBlock = 0;
+  const named = new Map<string, number>();
   const nextId = (block: CodeBlock, kind: Step['kind']) => {
     const key = kind === 'skip' ? `${block.section.slug}-skip` : block.section.slug;
     const n = (counters.get(key) ?? 0) + 1;
+    // Counted even when the page names the step, so that naming one renames no other.
     counters.set(key, n);
-    return `${key}-${n}`;
+    const given = block.annotations.id;
+    if (given === undefined) return `${key}-${n}`;
+    inBlock++;
+    const id = inBlock === 1 ? given : `${given}-${inBlock}`;
+    const earlier = named.get(id);
+    if (earlier !== undefined) throw new InputError(`step id "${id}" is given twice (line ${earlier} and here): ids name one step each`, page.path, block.line);
+    named.set(id, block.line);
+    return id;
   };
   /** The steps the block just before gave, when the current block may show their output. */
   let previousBlockSteps: Step[] = [];
   const sessions = new PageSessions();
 
   for (const block of page.blocks) {
+    inBlock = 0;
     const checkPage = block.annotations.checkPage ?? page.settings.checkPage ?? false;
     const common: StepOptions = {
       ...(block.annotations.timeoutMs !== undefined && { timeoutMs: block.annotations.timeoutMs }),
@@ -54,6 +70,7 @@ export function planLesson(page: Page): Lesson {
       // `docker inspect web` then a ```json block: what it printed, not a file to write.
       outputTarget.expected = block.value.replace(/\n+$/, '');
       if (checkPage) outputTarget.checkPage = true;
+      places?.set(outputTarget.id, blockPlace(block, checkPage));
     } else if (windowsLanguages.has(lang)) {
       skip('a PowerShell or cmd block is not run here');
     } else if (!shellLanguages.has(lang)) {
@@ -81,10 +98,15 @@ export function planLesson(page: Page): Lesson {
           }
           typeInto(typing, command, checkPage);
           sessions.typed(typing);
+          if (places) {
+            const place = places.get(typing.id) ?? places.set(typing.id, { parts: [], checked: checkPage, block }).get(typing.id);
+            place?.parts.push(...partsOf(command, command.command));
+          }
         } else {
           const step = commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage);
           steps.push(step);
           sessions.ran(step.kind === 'interactive' ? step : undefined, command);
+          places?.set(step.id, { parts: partsOf(command), checked: checkPage, block });
         }
       }
     }
@@ -96,6 +118,7 @@ export function planLesson(page: Page): Lesson {
     for (const step of steps) if (step.kind === 'interactive' && step.timeoutMs === undefined && hasNoWayOut(step, steps)) step.timeoutMs = noWayOutTimeoutMs;
   }
 
+  checkNamedIds(steps, named, page.path);
   const sections: Section[] = page.sections.map((section) => ({ ...section, steps: counters.get(section.slug) ?? 0 }));
   const inferred = inferRequirements(steps).filter((program) => !page.settings.requires.includes(program));
   const requires = [...page.settings.requires, ...inferred];
@@ -147,6 +170,16 @@ function typeInto(step: SessionInputStep, command: ShellCommand, checkPage: bool
   const shown = [...(step.expected === undefined ? [] : [step.expected]), ...command.output];
   if (shown.length > 0) step.expected = shown.join('\n');
   if (checkPage && step.expected !== undefined) step.checkPage = true;
+}
+
+/** A name the page gives (`id=`) must not be another step's id: the two would share a snapshot entry. */
+function checkNamedIds(steps: Step[], named: Map<string, number>, file: string): void {
+  if (named.size === 0) return;
+  const seen = new Set<string>();
+  for (const step of steps) {
+    if (seen.has(step.id)) throw new InputError(`step id "${step.id}" names two steps: choose another id=`, file, named.get(step.id) ?? step.line);
+    seen.add(step.id);
+  }
 }
 
 /** File steps write inside the lesson's working directory only. */

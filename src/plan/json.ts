@@ -1,3 +1,4 @@
+import { describeSettings } from '../parse/settings.js';
 import type { Lesson } from '../types.js';
 
 /** The fields of a step that `lesson plan --json` shows, in this order: the documented contract (docs/lessons.md). */
@@ -9,5 +10,6 @@ export function planJson(lesson: Lesson): string {
     const fields = new Map<string, unknown>(Object.entries(step));
     return Object.fromEntries(contractFields.filter((field) => fields.get(field) !== undefined).map((field) => [field, fields.get(field)]));
   });
-  return JSON.stringify({ lesson: lesson.path, requires: lesson.requires, inferred: lesson.inferred, steps }, null, 2);
+  // `settings` (each with where it came from: the config file, the front matter, the command line) follows the steps: added, not changed.
+  return JSON.stringify({ lesson: lesson.path, requires: lesson.requires, inferred: lesson.inferred, steps, settings: describeSettings(lesson.settings) }, null, 2);
 }

@@ -18,6 +18,20 @@ export interface ShellCommand {
   powershell: boolean;
   /** The prompt the command was typed at, as written (`$ `, `root@04c0bb0a6c07:/# `); none in a block with no prompt. */
   prompt?: string;
+  /** Where the page shows it: the block lines of the command (continuations included), its typed lines and its output lines. */
+  at: CommandLines;
+}
+
+/** The page lines of a command, for `lesson fix`, which rewrites the output lines in place. */
+export interface CommandLines {
+  /** The command's last line: its continuations and here-documents included. */
+  last: number;
+  /** The line of each line typed in its session, in order. */
+  input: number[];
+  /** The line of each output line (parallel to `output`). */
+  output: number[];
+  /** For each output line, how many lines had been typed in the session before it. */
+  turn: number[];
 }
 
 export interface ShellBlockOptions {
@@ -65,7 +79,7 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
   let outputAtInput = 0;
 
   const startCommand = (typed: string, line: number, powershell = false, prompt?: string) => {
-    current = { line, command: withoutComment(typed), output: [], terminal: 'none', input: [], closed: false, powershell, ...(prompt !== undefined && { prompt }) };
+    current = { line, command: withoutComment(typed), output: [], terminal: 'none', input: [], closed: false, powershell, ...(prompt !== undefined && { prompt }), at: { last: line, input: [], output: [], turn: [] } };
     commands.push(current);
     pending = { continued: false, heredocs: [] };
     sessionPrompted = false;
@@ -79,6 +93,7 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
     justClosed = false;
     if (current && (pending.continued || pending.heredocs.length > 0)) {
       continueCommand(current, prompted ? raw.replace(/^> ?/, '') : raw, pending);
+      current.at.last = line;
       return;
     }
     if (interrupt.test(raw)) return;
@@ -90,22 +105,26 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
       if (typed === '' || (found.style !== 'root' && /^#/.test(typed))) return; // the author's terminal waiting, or a comment
       if (inSession && current) {
         sessionPrompted = true;
-        justClosed = typeInSession(current, typed);
+        justClosed = typeInSession(current, typed, line);
         return;
       }
       return startCommand(typed, line, found.style === 'powershell', found.prompt);
     }
     if (inSession && current && !prompted && !sessionPrompted && typedInSession(raw, current, current.output.length > outputAtInput, outputOf)) {
-      justClosed = typeInSession(current, raw.trim());
+      justClosed = typeInSession(current, raw.trim(), line);
       outputAtInput = current.output.length;
       return;
     }
     if (!prompted && raw.trim().startsWith('#')) return; // a comment: a root prompt was ruled out above
     if (readsAsCommand(raw, current, prompted, afterExit, outputOf)) return startCommand(raw.trim(), line);
-    if (current && (raw.trim() !== '' || current.output.length > 0)) current.output.push(raw);
+    if (current && (raw.trim() !== '' || current.output.length > 0)) {
+      current.output.push(raw);
+      current.at.output.push(line);
+      current.at.turn.push(current.input.length);
+    }
   });
 
-  for (const command of commands) trimTrailingBlank(command.output);
+  for (const command of commands) trimTrailingBlank(command);
   return commands;
 }
 
@@ -144,8 +163,9 @@ function typedInSession(raw: string, session: ShellCommand, outputSinceInput: bo
 }
 
 /** Types a line in the session; true when it is the `exit` that ends it. */
-function typeInSession(session: ShellCommand, typed: string): boolean {
+function typeInSession(session: ShellCommand, typed: string, line: number): boolean {
   session.input.push(withoutComment(typed));
+  session.at.input.push(line);
   session.closed = /^(exit|logout)(\s|$)/.test(typed);
   return session.closed;
 }
@@ -169,8 +189,12 @@ function complete(command: ShellCommand, raw: string, pending: Pending): void {
   if (!pending.continued && pending.heredocs.length === 0) command.terminal = terminalUse(command.command);
 }
 
-function trimTrailingBlank(lines: string[]): void {
-  while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+function trimTrailingBlank({ output, at }: ShellCommand): void {
+  while (output.length > 0 && output.at(-1)!.trim() === '') {
+    output.pop();
+    at.output.pop();
+    at.turn.pop();
+  }
 }
 
 /**

@@ -11,8 +11,8 @@ const src = join(root, 'src');
  * Lowest first: a module may import its own stage's modules and those of the stages before it.
  * normalize needs nothing else, and parse checks the normalizer names a front matter turns off.
  */
-const stages = ['normalize', 'parse', 'plan', 'judge', 'lint', 'run', 'snapshot', 'report', 'pipeline', 'cli'];
-const pure = new Set(['parse', 'plan', 'normalize', 'judge', 'lint']);
+const stages = ['normalize', 'parse', 'plan', 'judge', 'lint', 'fix', 'run', 'snapshot', 'report', 'pipeline', 'cli'];
+const pure = new Set(['parse', 'plan', 'normalize', 'judge', 'lint', 'fix']);
 /** Leaf modules every stage shares: plain data, errors, durations. */
 const shared = new Set(['types.ts', 'errors.ts', 'duration.ts']);
 

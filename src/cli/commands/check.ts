@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -24,6 +24,7 @@ export function defineCheck(command: Command): void {
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
     .addOption(noSandboxOption())
     .addOption(builderOption())
+    .addOption(checkPageOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .option('--silent', 'no progress on stdout when every report goes to a file', false)

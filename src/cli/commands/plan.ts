@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkPageOption } from '../options.js';
 import type { Lesson } from '../../types.js';
 
 /** `lesson plan <lesson...>`: how pages are read; runs nothing. */
@@ -7,6 +8,7 @@ export function definePlan(command: Command): void {
     .description('print the steps lessons would run, without running anything')
     .argument('<lesson...>', 'lesson names or Markdown files')
     .option('--json', 'print the plan as JSON (see docs/lessons.md); an array for several lessons', false)
+    .addOption(checkPageOption())
     .action(async (references: string[], flags: { json: boolean }) => {
       const [{ loadLesson }, { planJson }, { planText }] = await Promise.all([import('../lessons.js'), import('../../plan/json.js'), import('../plan-text.js')]);
       const lessons = references.map((reference) => loadLesson(reference));

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
   bail: boolean;
   watch: boolean;
   builder?: 'legacy' | 'buildkit';
+  step: string[];
+  stepsMatching?: string;
 }
 
 /** `lesson [run] <lesson>`: the default command. */
@@ -19,14 +21,19 @@ export function defineRun(command: Command): void {
     .addOption(engineOption())
     .addOption(noSandboxOption())
     .addOption(builderOption())
+    .addOption(checkPageOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
+    .option('--step <id>', 'with -u: record only this step (repeatable); the other entries stay as they are', collect, [])
+    .option('-t, --steps-matching <pattern>', 'with -u: record only the steps whose id or command this regular expression matches')
     .action(async (reference: string, flags: RunFlags) => {
       if (flags.builder) {
         const { useBuilder } = await import('../../run/builder.js');
         await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
       }
       const { update, snapshots, engine, bail, sandbox } = flags;
+      const choice = { ids: flags.step, pattern: flags.stepsMatching };
+      if (!update && (choice.ids.length > 0 || choice.pattern !== undefined)) throw new InputError('--step and -t choose the steps -u records: add -u');
       const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
@@ -39,13 +46,19 @@ export function defineRun(command: Command): void {
         import('../../report/console.js'),
       ]);
       const lesson = loadLesson(reference);
+      const { chosenSteps } = await import('../../judge/records.js');
+      const records = chosenSteps(lesson, choice);
       if (lesson.requires.length > 0) {
         // Said once, before anything starts, rather than as a step failing on a missing program.
         const { Requirements } = await import('../../run/requirements.js');
         const missing = await new Requirements(engine).missing(lesson.requires, lesson.settings.images);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
-      const report = await verifyLesson(lesson, options, new ConsoleReporter());
+      const report = await verifyLesson(lesson, { ...options, ...(records && { records }) }, new ConsoleReporter());
       process.exitCode = report.status === 'failed' ? 1 : 0;
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
