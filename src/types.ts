@@ -17,6 +17,8 @@ export interface Settings {
   images?: string[];
   /** The LANG steps run with (`locale:`); C.UTF-8 when unset. */
   locale?: string;
+  /** Whether the lesson's private engine and its containers reach out (`network: outbound`); none when unset. */
+  network?: NetworkChoice;
 }
 
 export interface NormalizeSettings {
@@ -199,3 +201,8 @@ export interface SnapshotVariant {
 export type EngineChoice = 'private' | 'host';
 
 export const engineChoices: readonly EngineChoice[] = ['private', 'host'];
+
+/** What a private engine and its containers reach: nothing beyond themselves, or the outside through slirp4netns. */
+export type NetworkChoice = 'none' | 'outbound';
+
+export const networkChoices: readonly NetworkChoice[] = ['none', 'outbound'];

@@ -1,5 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Settings } from '../types.js';
+import { networkChoices, type NetworkChoice, type Settings } from '../types.js';
 import { InputError } from '../errors.js';
 import { builtInNormalizers } from '../normalize/index.js';
 import type { Problem } from './annotations.js';
@@ -17,6 +17,7 @@ export const frontMatterKeys = {
   'check-page': 'true: check the outputs the page shows against what runs, with ... wildcards',
   images: 'images the lesson pulls, e.g. [ubuntu, redis]: its private engine gets the image cache',
   locale: 'the LANG steps run with, e.g. fr_FR.UTF-8; C.UTF-8 by default',
+  network: 'outbound: the private engine and its containers reach the outside (pulls from any registry, apt-get, git clone); none by default',
 } as const;
 
 /**
@@ -80,6 +81,10 @@ export function readFrontMatter(yaml: string | undefined, file: string, startLin
         // A locale name as setlocale reads it: language_TERRITORY.codeset@modifier, or C/POSIX.
         if (typeof value !== 'string' || !/^[A-Za-z0-9_.@-]+$/.test(value)) throw fail('"locale" must be a locale name like fr_FR.UTF-8', valueNode);
         settings.locale = value;
+        break;
+      case 'network':
+        if (!networkChoices.includes(value as NetworkChoice)) throw fail(`"network" must be ${networkChoices.join(' or ')}, got ${JSON.stringify(value)}`, valueNode);
+        settings.network = value as NetworkChoice;
         break;
       default: {
         const unknown = fail(`unknown front-matter key "${key}"; known: ${Object.keys(frontMatterKeys).join(', ')}`, keyNode);

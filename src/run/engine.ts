@@ -10,13 +10,14 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { EngineUnavailable } from '../errors.js';
-import type { EngineChoice } from '../types.js';
+import type { EngineChoice, NetworkChoice } from '../types.js';
 import { detectBuilder } from './builder.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { findProgram } from './find-program.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
 import type { EngineImageOptions, EngineImages } from './engine-images.js';
+import { attachOutbound, outboundUnavailable, resolvConf, type Outbound } from './outbound.js';
 
 export interface Engine {
   kind: EngineChoice;
@@ -49,10 +50,13 @@ const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 // shut down and its folder removed instead of a root daemon running forever. (Not stdin: node closes a
 // child's stdin when the child exits, which would fire this on every normal stop.) The folder is kept
 // if anything is still mounted in it: deleting through a mount would delete what it shows. The cgroup
-// parent goes too, from wherever cgroupfs is usually mounted.
+// parent goes too, from wherever cgroupfs is usually mounted. With outbound network (outbound.ts) it
+// runs in a mount namespace of its own too, where RESOLV covers /etc/resolv.conf for dockerd alone.
 const LAUNCHER = `
 root=$1; shift
 ip link set lo up || exit 1
+if [ -n "$RESOLV" ]; then mount --bind "$RESOLV" /etc/resolv.conf || exit 1; fi
+unset RESOLV
 dockerd "$@" 3<&- &
 d=$!
 {
@@ -160,7 +164,7 @@ async function waitUntilReady(socket: string, child: ChildProcess, logFile: stri
   }
 }
 
-async function spawnDaemon(root: string, path: string, extraArgs: string[] = []): Promise<ChildProcess> {
+async function spawnDaemon(root: string, path: string, extraArgs: string[] = [], resolv?: string): Promise<ChildProcess> {
   // Our own config file: the host's /etc/docker/daemon.json could set hosts or a data-root that clash
   // with ours, and without deprecated-key-path dockerd 20.10 writes /etc/docker/key.json on the host.
   await writeFile(join(root, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(root, 'key.json') }));
@@ -178,12 +182,14 @@ async function spawnDaemon(root: string, path: string, extraArgs: string[] = [])
   ];
   const log = await open(join(root, 'dockerd.log'), 'a');
   try {
-    const child = spawn('unshare', ['--net', '--', 'sh', '-c', LAUNCHER, 'sh', root, ...args], {
+    // Slave propagation: the host's later mounts show inside, the engine's never show on the host.
+    const namespaces = resolv ? ['--net', '--mount', '--propagation', 'slave'] : ['--net'];
+    const child = spawn('unshare', [...namespaces, '--', 'sh', '-c', LAUNCHER, 'sh', root, ...args], {
       // Own session: a Ctrl-C in the terminal reaches only us, and we decide how the engine goes down.
       detached: true,
       stdio: ['ignore', log.fd, log.fd, 'pipe'],
       // Nothing of the user's environment (DOCKER_TMPDIR, proxies...) may leak into the private daemon.
-      env: { PATH: path },
+      env: { PATH: path, ...(resolv && { RESOLV: resolv }) },
     });
     child.on('error', () => undefined); // a failed spawn shows as a missing pid in waitUntilReady
     // A forgotten stop() must not keep node alive forever; the launcher's dead-man switch covers that case.
@@ -218,16 +224,21 @@ async function builderFor(env: Record<string, string | undefined>): Promise<stri
 
 /**
  * Starts a fresh dockerd of our own, in its own network namespace and temp folder; with `images`, it
- * pulls through the image registries (engine-images.ts).
+ * pulls through the image registries (engine-images.ts); with `network: 'outbound'`, it and its
+ * containers reach the outside through slirp4netns (outbound.ts).
  */
-export async function startPrivateEngine(options: { images?: EngineImageOptions } = {}): Promise<Engine> {
+export async function startPrivateEngine(options: { images?: EngineImageOptions; network?: NetworkChoice } = {}): Promise<Engine> {
   const path = searchPath();
   await checkPrerequisites(path);
+  const outbound = options.network === 'outbound';
+  const noWayOut = outbound ? await outboundUnavailable(path) : undefined;
+  if (noWayOut) throw new EngineUnavailable(noWayOut);
   const root = await makeRoot();
   const footprint: Footprint = { root, path, cgroup: `/${basename(root)}`, socket: join(root, 'docker.sock') };
   let stopping: Promise<void> | undefined;
   let child: ChildProcess | undefined;
   let images: EngineImages | undefined;
+  let slirp: Outbound | undefined;
   let markLost: (reason: string) => void = () => undefined;
   const lost = new Promise<string>((resolve) => (markLost = resolve));
   let startEnded: () => void = () => undefined;
@@ -235,7 +246,7 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
   // A teardown racing the start could remove the folder before dockerd is even spawned into it: it waits
   // for the start to end, which a Ctrl-C makes quick.
   const stop = (): Promise<void> =>
-    (stopping ??= started.then(() => images?.release()).then(() => teardown(footprint)).finally(() => {
+    (stopping ??= started.then(() => Promise.all([images?.release(), slirp?.release()])).then(() => teardown(footprint)).finally(() => {
       child?.stdio[3]?.destroy();
       unregister();
     }));
@@ -245,7 +256,9 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
     if (interrupted()) throw new Error('interrupted before the engine started');
     const wanted = options.images;
     if (wanted) images = await import('./engine-images.js').then((m) => m.prepareEngineImages(wanted));
-    child = await spawnDaemon(root, path, images?.dockerdArgs);
+    const resolv = outbound ? join(root, 'resolv.conf') : undefined;
+    if (resolv) await writeFile(resolv, resolvConf());
+    child = await spawnDaemon(root, path, images?.dockerdArgs, resolv);
     // The launcher's `wait` returns when dockerd exits; before any stop() that is the engine dying.
     child.once('exit', (code, signal) => {
       if (!stopping) markLost(daemonExit(code, signal));
@@ -254,6 +267,7 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
     await waitUntilReady(footprint.socket, child, join(root, 'dockerd.log'));
     footprint.netns = await readlink(`/proc/${child.pid}/ns/net`);
     await images?.attach(child.pid ?? 0);
+    if (outbound) slirp = await attachOutbound(child.pid ?? 0, root, path);
   } catch (error) {
     startEnded();
     await stop();

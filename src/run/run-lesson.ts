@@ -1,4 +1,4 @@
-import type { Lesson, Step, StepResult } from '../types.js';
+import type { Lesson, NetworkChoice, Step, StepResult } from '../types.js';
 import { InputError } from '../errors.js';
 import { interrupted } from './cleanup.js';
 import { collectProjects, lessonCompose } from './compose.js';
@@ -22,6 +22,8 @@ export interface RunOptions {
   engine: EngineSource;
   /** Run the steps in the sandbox (sandbox.ts); only the command line turns it off. */
   sandbox: boolean;
+  /** `--network`, over the page's `network:` (engine-lease.ts). */
+  network?: NetworkChoice;
   /** Asked after each step's onStepEnd: true stops the run there; the rest is reported as not run. */
   bail?: () => boolean;
   onStepStart?: (step: Step) => void;
@@ -93,7 +95,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
-      }, { lesson, commands, note });
+      }, { lesson, commands, note, network: options.network });
       context.engineRoot = lease.engine.root;
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;

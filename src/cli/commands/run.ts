@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -18,6 +18,7 @@ export function defineRun(command: Command): void {
     .addOption(snapshotsOption())
     .addOption(engineOption())
     .addOption(noSandboxOption())
+    .addOption(networkOption())
     .addOption(builderOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
@@ -26,8 +27,8 @@ export function defineRun(command: Command): void {
         const { useBuilder } = await import('../../run/builder.js');
         await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
       }
-      const { update, snapshots, engine, bail, sandbox } = flags;
-      const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
+      const { update, snapshots, engine, bail, sandbox, network } = flags;
+      const options = { update, snapshots, engine, bail, sandbox, network, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
