@@ -56,13 +56,14 @@ const LAUNCHER = `
 root=$1; shift
 ip link set lo up || exit 1
 if [ -n "$RESOLV" ]; then mount --bind "$RESOLV" /etc/resolv.conf || exit 1; fi
-unset RESOLV
+resolv=$RESOLV; unset RESOLV
 dockerd "$@" 3<&- &
 d=$!
 {
   read -r _
   kill -TERM "$d"
   while kill -0 "$d"; do sleep 0.2; done
+  [ -z "$resolv" ] || umount /etc/resolv.conf
   grep -qF " $root/" /proc/self/mountinfo || rm -rf "$root"
   rmdir /sys/fs/cgroup/*/"\${root##*/}" /sys/fs/cgroup/"\${root##*/}"
 } <&3 >/dev/null 2>&1 &

@@ -1,5 +1,6 @@
 import type { Lesson, NetworkChoice, Step, StepResult } from '../types.js';
 import { InputError } from '../errors.js';
+import { lessonNetwork } from '../plan/network.js';
 import { interrupted } from './cleanup.js';
 import { collectProjects, lessonCompose } from './compose.js';
 import type { Engine } from './engine.js';
@@ -108,6 +109,8 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     const prefix = sandbox?.prefix;
     shell = LessonShell.start({ cwd: workspace.workdir, env, prefix });
     dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
+    // An engine with a way out reports registries it could not reach in dockerd's own words, which are then true.
+    const unreachableKind = lessonNetwork(lesson, options.network) === 'outbound' ? undefined : engine?.kind;
 
     for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.
@@ -116,7 +119,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), engine?.kind));
+      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), unreachableKind));
       results.push(result);
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
         await collectNames(engine, step.command, context);
