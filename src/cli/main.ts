@@ -48,7 +48,7 @@ process.on('exit', (status) => {
   process.exitCode = 13;
 });
 
-/** 0 passed, 1 a step failed (set by the command), 2 bad usage or bad input. */
+/** 0 passed, 1 a step failed (set by the command) or the command could not go on, 2 bad usage or bad input. */
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof InputError) {
@@ -59,5 +59,7 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`${pc.red('error')} ${error.message}\n`);
     return 2;
   }
-  throw error;
+  // Anything else (an engine that would not start, a bug) is said, and is never a pass.
+  process.stderr.write(`${pc.red('error')} ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
 }

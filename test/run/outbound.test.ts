@@ -267,6 +267,22 @@ describe.skipIf(skip)('network: outbound', () => {
     expect(hostNetwork()).toBe(before);
   });
 
+  test('a slirp4netns that fails to start fails the run with its words, and leaves nothing behind', async () => {
+    const footprint = new Footprint();
+    const bin = mkdtempSync(join(work, 'bin-'));
+    writeFileSync(join(bin, 'slirp4netns'), '#!/bin/sh\necho "slirp4netns: cannot open the tap device (a test\'s stand-in)" >&2\nexit 1\n', { mode: 0o755 });
+    const file = page('broken', 'outbound', ['$ echo never']);
+    try {
+      const run = await lesson(['run', file, '--snapshots', join(work, 'broken-snapshots')], { PATH: `${bin}:${process.env.PATH}`, ...footprint.env });
+      expect(run.exitCode, run.all).toBe(1);
+      expect(run.all).toMatch(/slirp4netns exited while starting \(1\) \(network: outbound\):\n.*cannot open the tap device \(a test's stand-in\)/);
+      expect(run.all).not.toContain('never');
+      expect(footprint.now()).toEqual([]);
+    } finally {
+      footprint.remove();
+    }
+  });
+
   test.each(['SIGINT', 'SIGKILL'] as const)('on %s while a container is talking through slirp, nothing of the run is left, slirp4netns included', async (signal) => {
     const before = hostNetwork();
     const footprint = new Footprint();
