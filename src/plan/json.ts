@@ -1,4 +1,5 @@
 import type { Lesson, NetworkChoice } from '../types.js';
+import { imagesNeeded } from './images.js';
 import { lessonNetwork } from './network.js';
 
 /** The fields of a step that `lesson plan --json` shows, in this order: the documented contract (docs/lessons.md). */
@@ -10,5 +11,5 @@ export function planJson(lesson: Lesson, network?: NetworkChoice): string {
     const fields = new Map<string, unknown>(Object.entries(step));
     return Object.fromEntries(contractFields.filter((field) => fields.get(field) !== undefined).map((field) => [field, fields.get(field)]));
   });
-  return JSON.stringify({ lesson: lesson.path, requires: lesson.requires, inferred: lesson.inferred, network: lessonNetwork(lesson, network), steps }, null, 2);
+  return JSON.stringify({ lesson: lesson.path, requires: lesson.requires, inferred: lesson.inferred, network: lessonNetwork(lesson, network), images: imagesNeeded(lesson), steps }, null, 2);
 }
