@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { cli, dockerSkipReason, noUpstream, root } from '../helpers.js';
 import { Footprint } from '../reliability/footprint.js';
+import { missingTools, standIns, Upstream } from './upstream.js';
 
 const skip =
   dockerSkipReason() ??
@@ -215,6 +216,28 @@ describe.skipIf(skip)('network: outbound', () => {
     expect(seen).toHaveLength(1);
     expect(seen.filter(running)).toEqual([]);
     expect(hostNetwork()).toBe(before);
+  });
+
+  test.skipIf(missingTools())('with images, Docker Hub names still come through the image cache; another registry\'s go straight through slirp', async () => {
+    const upstream = await Upstream.start();
+    try {
+      await upstream.seed(standIns.filter((image) => image.repository === 'library/redis'));
+      upstream.clearLog();
+      const file = page('pulls', 'outbound', ['$ docker pull redis', `$ docker pull 10.0.2.2:${port}/library/redis`]);
+      const snapshots = join(work, 'pulls-snapshots');
+      const run = await lesson(['run', file, '-u', '--snapshots', snapshots], {
+        LESSON_SLIRP_HOST_LOOPBACK: '1',
+        LESSON_REGISTRY_UPSTREAM: upstream.url,
+        XDG_CACHE_HOME: mkdtempSync(join(work, 'cache-')),
+      });
+      const steps = (parse(readFileSync(join(snapshots, 'pulls.yaml'), 'utf8')) as { steps: Record<string, { exit: number; output: string }> }).steps;
+      expect(steps['out-1'], run.all).toMatchObject({ exit: 0, output: expect.stringContaining('Downloaded newer image for redis:latest') });
+      expect(upstream.blobRequests().length).toBeGreaterThan(0);
+      // dockerd itself reached the test's plain-HTTP server on this machine's loopback, through slirp.
+      expect(run.all).toContain(`Error response from daemon: Get "https://10.0.2.2:${port}/v2/": http: server gave HTTP response to HTTPS client`);
+    } finally {
+      await upstream.stop();
+    }
   });
 
   test('with --watch, the run\'s slirp4netns is gone once the run ends, while the CLI waits for the next', async () => {
