@@ -19,6 +19,8 @@ export interface Settings {
   locale?: string;
   /** Where each setting came from (parse/settings.ts): `default`, the config file's or the page's `file:line`, `command line`; one per item of a list. */
   origins?: Record<string, string[]>;
+  /** Whether the lesson's private engine and its containers reach out (`network: outbound`); none when unset. */
+  network?: NetworkChoice;
 }
 
 export interface NormalizeSettings {
@@ -203,3 +205,8 @@ export interface SnapshotVariant {
 export type EngineChoice = 'private' | 'host';
 
 export const engineChoices: readonly EngineChoice[] = ['private', 'host'];
+
+/** What a private engine and its containers reach: nothing beyond themselves, or the outside through slirp4netns. */
+export type NetworkChoice = 'none' | 'outbound';
+
+export const networkChoices: readonly NetworkChoice[] = ['none', 'outbound'];

@@ -63,7 +63,10 @@ export async function applyConfig(command: Command): Promise<void> {
   const config = findConfig();
   active = config && { config, dir: dirname(resolve(config.file)) };
   const flags = command.opts();
-  commandLine = flags.checkPage === true ? { checkPage: true, origins: { 'check-page': 'command line' } } : undefined;
+  const layer: SettingsLayer = { origins: {} };
+  if (flags.checkPage === true) Object.assign(layer, { checkPage: true }).origins['check-page'] = 'command line';
+  if (flags.network !== undefined) Object.assign(layer, { network: flags.network }).origins.network = 'command line';
+  commandLine = Object.keys(layer.origins).length > 0 ? layer : undefined;
   if (!active || !config) return;
   const { dir } = active;
   const takes = (name: string) => command.options.some((option) => option.attributeName() === name);

@@ -28,6 +28,7 @@ export async function handOverAt(lesson: Lesson, options: HandOverOptions, repor
       snapshots: options.snapshots,
       engine: options.engine,
       sandbox: options.sandbox,
+      network: options.network,
       bail: options.bail,
       update: false,
       ci: false,

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { InputError } from '../errors.js';
 import { defaultSnapshotsDir } from '../snapshot/default-dir.js';
-import { engineChoices, type EngineChoice } from '../types.js';
+import { engineChoices, networkChoices, type EngineChoice, type NetworkChoice } from '../types.js';
 
 // Options several commands take, defined once so their names, choices and defaults cannot drift apart.
 
@@ -11,10 +11,17 @@ export interface SharedFlags {
   engine: EngineChoice;
   /** false with --no-sandbox. */
   sandbox: boolean;
+  /** `--network`: overrides the pages' `network:`; undefined leaves it to them (none when they say nothing). */
+  network?: NetworkChoice;
 }
 
 export function engineOption(description = 'Docker engine for lessons that need one'): Option {
   return new Option('--engine <engine>', description).choices(engineChoices).default('private' satisfies EngineChoice);
+}
+
+/** No default: a page's `network:` applies unless the command line says otherwise. */
+export function networkOption(): Option {
+  return new Option('--network <network>', "what private engines and their containers reach: outbound (the outside, through slirp4netns) or none; default: the page's `network:`, else none").choices(networkChoices);
 }
 
 export function noSandboxOption(): Option {

@@ -1,13 +1,16 @@
 import pc from 'picocolors';
-import type { Lesson, ShellStep, Step } from '../types.js';
+import { lessonNetwork } from '../plan/network.js';
+import type { Lesson, NetworkChoice, ShellStep, Step } from '../types.js';
 
 /** The plan as a person reads it: each step at its line under its section; sections with no step are prose. */
-export function planText(lesson: Lesson): string {
+export function planText(lesson: Lesson, flag?: NetworkChoice): string {
   const lines = [`${pc.bold(lesson.settings.title ?? lesson.name)} ${pc.dim(lesson.path)}`];
   if (lesson.requires.length > 0) {
     const named = lesson.requires.map((program) => (lesson.inferred.includes(program) ? `${program} ${pc.dim('(read from the steps)')}` : program));
     lines.push(`${pc.dim('requires')} ${named.join(', ')}`);
   }
+  const network = lessonNetwork(lesson, flag);
+  if (lesson.requires.includes('docker') || network === 'outbound') lines.push(`${pc.dim('network')} ${network} ${pc.dim(networkScope[network])}`);
   // Each step placed by a binary search: filtering every step per section was quadratic on big pages.
   const bySection = lesson.sections.map((): Step[] => []);
   for (const step of lesson.steps) bySection[sectionAt(lesson, step.line)]?.push(step);
@@ -21,6 +24,11 @@ export function planText(lesson: Lesson): string {
   });
   return lines.join('\n');
 }
+
+const networkScope: Record<NetworkChoice, string> = {
+  none: '(the engine and its containers reach nothing outside)',
+  outbound: '(the engine and its containers reach the outside through slirp4netns)',
+};
 
 /** How many lines of the output a page shows under a step the plan repeats: enough to tell it was read as output. */
 const shownLines = 3;

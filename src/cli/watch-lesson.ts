@@ -6,6 +6,7 @@ import { snapshotPath } from '../snapshot/store.js';
 import type { Lesson } from '../types.js';
 import { InputError } from '../errors.js';
 import { imagesNeeded } from '../plan/images.js';
+import { lessonNetwork } from '../plan/network.js';
 import { verifyLesson, type VerifyOptions } from '../pipeline/verify-lesson.js';
 import { ConsoleReporter } from '../report/console.js';
 import type { EngineChoice } from '../types.js';
@@ -28,8 +29,9 @@ export async function watchLesson(reference: string, options: WatchOptions): Pro
     const lesson = loadOrReport(page);
     const snapshot = snapshotPath(lesson?.name ?? lessonName(page), options.snapshots);
     if (lesson) {
-      // An engine started ahead has no image registries: a lesson that pulls starts its own, with them.
-      const needsEngine = lesson.requires.includes('docker') && options.engine === 'private' && imagesNeeded(lesson).length === 0;
+      // An engine started ahead has no image registries and no way out: a lesson that pulls, or that asks
+      // for outbound network, starts its own.
+      const needsEngine = lesson.requires.includes('docker') && options.engine === 'private' && imagesNeeded(lesson).length === 0 && lessonNetwork(lesson, options.network) === 'none';
       if (!needsEngine) engines.dropNext();
       const engine = needsEngine ? engines.take() : undefined;
       try {

@@ -1,5 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Settings } from '../types.js';
+import { networkChoices, type NetworkChoice, type Settings } from '../types.js';
 import { InputError } from '../errors.js';
 import { builtInNormalizers } from '../normalize/index.js';
 import type { Problem } from './annotations.js';
@@ -18,6 +18,7 @@ export const frontMatterKeys = {
   'check-page': 'true: check the outputs the page shows against what runs, with ... wildcards',
   images: 'images the lesson pulls, e.g. [ubuntu, redis]: its private engine gets the image cache',
   locale: 'the LANG steps run with, e.g. fr_FR.UTF-8; C.UTF-8 by default',
+  network: 'outbound: the private engine and its containers reach the outside (pulls from any registry, apt-get, git clone); none by default',
 } as const;
 
 /**
@@ -106,6 +107,11 @@ export function readSetting(key: string, valueNode: YamlNode | null, layer: Sett
       if (typeof value !== 'string' || !/^[A-Za-z0-9_.@-]+$/.test(value)) throw fail('"locale" must be a locale name like fr_FR.UTF-8');
       layer.locale = value;
       layer.origins.locale = origin;
+      return true;
+    case 'network':
+      if (!networkChoices.includes(value as NetworkChoice)) throw fail(`"network" must be ${networkChoices.join(' or ')}, got ${JSON.stringify(value)}`);
+      layer.network = value as NetworkChoice;
+      layer.origins.network = origin;
       return true;
     default:
       return false;

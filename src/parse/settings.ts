@@ -2,10 +2,10 @@
 // (lesson.config.yaml), the page's front matter, the command line. A layer replaces a single value
 // and adds to a list, and says where each of its values came from.
 
-import type { NormalizeSettings, Settings } from '../types.js';
+import type { NetworkChoice, NormalizeSettings, Settings } from '../types.js';
 
 /** The settings a layer may give, by the name a page writes them with. */
-export type SettingName = 'title' | 'timeout' | 'requires' | 'prompts' | 'normalize.disable' | 'normalize.rules' | 'check-page' | 'images' | 'locale';
+export type SettingName = 'title' | 'timeout' | 'requires' | 'prompts' | 'normalize.disable' | 'normalize.rules' | 'check-page' | 'images' | 'locale' | 'network';
 
 export interface SettingsLayer {
   title?: string;
@@ -17,6 +17,7 @@ export interface SettingsLayer {
   checkPage?: boolean;
   images?: string[];
   locale?: string;
+  network?: NetworkChoice;
   /** Where each value of this layer was written: `file:line`, or `command line`. */
   origins: Partial<Record<SettingName, string>>;
 }
@@ -63,12 +64,14 @@ export function layered(base: Settings, layer: SettingsLayer): Settings {
   const checkPage = single('check-page', layer.checkPage, base.checkPage);
   const images = layer.images === undefined ? base.images : list('images', layer.images, base.images ?? []);
   const locale = single('locale', layer.locale, base.locale);
+  const network = single('network', layer.network, base.network);
   return {
     ...settings,
     ...(title !== undefined && { title }),
     ...(checkPage !== undefined && { checkPage }),
     ...(images !== undefined && { images }),
     ...(locale !== undefined && { locale }),
+    ...(network !== undefined && { network }),
     origins,
   };
 }
@@ -92,6 +95,7 @@ export function describeSettings(settings: Settings): Record<SettingName, { valu
     'check-page': one('check-page', settings.checkPage ?? false),
     images: many('images', settings.images ?? []),
     locale: one('locale', settings.locale ?? null),
+    network: one('network', settings.network ?? 'none'),
   };
 }
 

@@ -13,7 +13,7 @@ import { lockSnapshot } from '../snapshot/lock.js';
 import { NORMALIZERS, normalizerNote } from '../normalize/version.js';
 import { snapshotPath } from '../snapshot/store.js';
 import { openSnapshot, saveSnapshot } from './snapshot-variant.js';
-import type { Lesson, StepResult } from '../types.js';
+import type { Lesson, NetworkChoice, StepResult } from '../types.js';
 
 export interface VerifyOptions extends JudgeMode {
   /** The folder of snapshot files. */
@@ -21,6 +21,8 @@ export interface VerifyOptions extends JudgeMode {
   engine: EngineSource;
   /** Run the steps in a sandbox: false only when the command line says --no-sandbox. */
   sandbox: boolean;
+  /** `--network`, which overrides the page's `network:`; undefined: the page's. */
+  network?: NetworkChoice;
   /** Stop at the first step judged failed. */
   bail: boolean;
   /** false: judge against the snapshot, never write it (`lesson shell`). */
@@ -69,6 +71,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   const run = await runLesson(lesson, {
     engine: options.engine,
     sandbox: options.sandbox,
+    network: options.network,
     onPhase: (phase, ms) => {
       phases.push({ name: phase, durationMs: ms });
       reporter.phase?.(lesson, phase, ms);

@@ -1,4 +1,5 @@
-import type { EngineChoice, Lesson } from '../types.js';
+import { lessonNetwork } from '../plan/network.js';
+import type { EngineChoice, Lesson, NetworkChoice } from '../types.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -24,7 +25,7 @@ export async function leaseEngine(
   /** Told as soon as the engine is up, so that a run cut short while it gets ready still releases it. */
   started: (engine: Engine, release: () => Promise<void>) => void,
   /** The lesson: the images it uses beyond the stand-in; on the user's own engine, the names its commands use. */
-  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void },
+  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void; network?: NetworkChoice },
 ): Promise<EngineLease> {
   if (typeof source !== 'string') {
     const engine = await phase('engine ready', () => source);
@@ -38,7 +39,8 @@ export async function leaseEngine(
     import('./base-image.js'),
     import('./engine-images.js'),
   ]);
-  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine(engineImageOptions(needs.lesson))));
+  const network = lessonNetwork(needs.lesson, needs.network);
+  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine({ ...engineImageOptions(needs.lesson), network })));
   if (engine.kind === 'host') {
     const { leaseHostEngine } = await import('./host-lease.js');
     const env = { ...process.env, ...engine.env };
@@ -51,5 +53,6 @@ export async function leaseEngine(
   // Asked while the base image loads: both wait on the engine, neither on the other.
   const described = engine.describe();
   if (engine.kind === 'private') await phase('base image', () => loadBaseImage(engine));
-  return { engine, environment: await described, release };
+  // Said only when open: snapshots recorded without it keep the environment they always had.
+  return { engine, environment: { ...(await described), ...(network === 'outbound' && { network }) }, release };
 }

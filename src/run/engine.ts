@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { EngineUnavailable } from '../errors.js';
-import type { EngineChoice } from '../types.js';
+import type { EngineChoice, NetworkChoice } from '../types.js';
 import { detectBuilder } from './builder.js';
 import { interrupted, onInterrupt } from './cleanup.js';
 import { findProgram } from './find-program.js';
@@ -19,6 +19,7 @@ import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.
 import type { EngineImageOptions, EngineImages } from './engine-images.js';
 import { rootlessMissing, runsRootless } from './rootless.js';
 import { rootlessDaemonArgs, rootlessFootprint, rootlessLaunch } from './rootless-engine.js';
+import { attachOutbound, outboundUnavailable, resolvConf, type Outbound } from './outbound.js';
 
 export interface Engine {
   kind: EngineChoice;
@@ -51,16 +52,20 @@ const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 // shut down and its folder removed instead of a root daemon running forever. (Not stdin: node closes a
 // child's stdin when the child exits, which would fire this on every normal stop.) The folder is kept
 // if anything is still mounted in it: deleting through a mount would delete what it shows. The cgroup
-// parent goes too, from wherever cgroupfs is usually mounted.
+// parent goes too, from wherever cgroupfs is usually mounted. With outbound network (outbound.ts) it
+// runs in a mount namespace of its own too, where RESOLV covers /etc/resolv.conf for dockerd alone.
 const LAUNCHER = `
 root=$1; shift
 ip link set lo up || exit 1
+if [ -n "$RESOLV" ]; then mount --bind "$RESOLV" /etc/resolv.conf || exit 1; fi
+resolv=$RESOLV; unset RESOLV
 dockerd "$@" 3<&- &
 d=$!
 {
   read -r _
   kill -TERM "$d"
   while kill -0 "$d"; do sleep 0.2; done
+  [ -z "$resolv" ] || umount /etc/resolv.conf
   grep -qF " $root/" /proc/self/mountinfo || rm -rf "$root"
   rmdir /sys/fs/cgroup/*/"\${root##*/}" /sys/fs/cgroup/"\${root##*/}"
 } <&3 >/dev/null 2>&1 &
@@ -166,7 +171,7 @@ async function waitUntilReady(socket: string, child: ChildProcess, logFile: stri
   }
 }
 
-async function spawnDaemon(root: string, path: string, extraArgs: string[] = [], rootless = false): Promise<ChildProcess> {
+async function spawnDaemon(root: string, path: string, extraArgs: string[] = [], rootless = false, resolv?: string): Promise<ChildProcess> {
   // Our own config file: the host's /etc/docker/daemon.json could set hosts or a data-root that clash
   // with ours, and without deprecated-key-path dockerd 20.10 writes /etc/docker/key.json on the host.
   await writeFile(join(root, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(root, 'key.json') }));
@@ -181,9 +186,11 @@ async function spawnDaemon(root: string, path: string, extraArgs: string[] = [],
     ...(rootless ? await rootlessDaemonArgs(path) : ['--cgroup-parent', `/${basename(root)}`, '--exec-opt', 'native.cgroupdriver=cgroupfs']),
     ...extraArgs,
   ];
+  // With a resolv.conf of its own, a mount namespace too; slave propagation: the host's later mounts show
+  // inside, the engine's never show on the host.
   const launch = rootless
     ? await rootlessLaunch(root, path, args)
-    : { command: 'unshare', args: ['--net', '--', 'sh', '-c', LAUNCHER, 'sh', root, ...args], env: { PATH: path } };
+    : { command: 'unshare', args: [...(resolv ? ['--net', '--mount', '--propagation', 'slave'] : ['--net']), '--', 'sh', '-c', LAUNCHER, 'sh', root, ...args], env: { PATH: path } };
   const log = await open(join(root, 'dockerd.log'), 'a');
   try {
     const child = spawn(launch.command, launch.args, {
@@ -191,7 +198,7 @@ async function spawnDaemon(root: string, path: string, extraArgs: string[] = [],
       detached: true,
       stdio: ['ignore', log.fd, log.fd, 'pipe'],
       // Nothing of the user's environment (DOCKER_TMPDIR, proxies...) may leak into the private daemon.
-      env: launch.env,
+      env: { ...launch.env, ...(resolv && { RESOLV: resolv }) },
     });
     child.on('error', () => undefined); // a failed spawn shows as a missing pid in waitUntilReady
     // A forgotten stop() must not keep node alive forever; the launcher's dead-man switch covers that case.
@@ -226,17 +233,24 @@ async function builderFor(env: Record<string, string | undefined>): Promise<stri
 
 /**
  * Starts a fresh dockerd of our own, in its own network namespace and temp folder; with `images`, it
- * pulls through the image registries (engine-images.ts).
+ * pulls through the image registries (engine-images.ts); with `network: 'outbound'`, it and its
+ * containers reach the outside through slirp4netns (outbound.ts).
  */
-export async function startPrivateEngine(options: { images?: EngineImageOptions } = {}): Promise<Engine> {
+export async function startPrivateEngine(options: { images?: EngineImageOptions; network?: NetworkChoice } = {}): Promise<Engine> {
   const path = searchPath();
   await checkPrerequisites(path);
   const rootless = runsRootless();
+  const outbound = options.network === 'outbound';
+  // A rootless engine's namespace belongs to the user's user namespace, which slirp4netns would have to enter; not done yet.
+  if (outbound && rootless) throw new EngineUnavailable('network: outbound needs a private engine started as root: a rootless engine gets no way out yet (run lesson as root, or with --network none)');
+  const noWayOut = outbound ? await outboundUnavailable(path) : undefined;
+  if (noWayOut) throw new EngineUnavailable(noWayOut);
   const root = await makeRoot();
   const footprint: Footprint & { dockerd?: number } = { root, path, cgroup: `/${basename(root)}`, socket: join(root, 'docker.sock') };
   let stopping: Promise<void> | undefined;
   let child: ChildProcess | undefined;
   let images: EngineImages | undefined;
+  let slirp: Outbound | undefined;
   let markLost: (reason: string) => void = () => undefined;
   const lost = new Promise<string>((resolve) => (markLost = resolve));
   let startEnded: () => void = () => undefined;
@@ -244,7 +258,7 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
   // A teardown racing the start could remove the folder before dockerd is even spawned into it: it waits
   // for the start to end, which a Ctrl-C makes quick.
   const stop = (): Promise<void> =>
-    (stopping ??= started.then(() => images?.release()).then(() => teardown(footprint)).finally(() => {
+    (stopping ??= started.then(() => Promise.all([images?.release(), slirp?.release()])).then(() => teardown(footprint)).finally(() => {
       child?.stdio[3]?.destroy();
       unregister();
     }));
@@ -254,7 +268,9 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
     if (interrupted()) throw new Error('interrupted before the engine started');
     const wanted = options.images;
     if (wanted) images = await import('./engine-images.js').then((m) => m.prepareEngineImages(wanted));
-    child = await spawnDaemon(root, path, images?.dockerdArgs, rootless);
+    const resolv = outbound ? join(root, 'resolv.conf') : undefined;
+    if (resolv) await writeFile(resolv, resolvConf());
+    child = await spawnDaemon(root, path, images?.dockerdArgs, rootless, resolv);
     // The launcher's `wait` returns when dockerd exits; before any stop() that is the engine dying.
     child.once('exit', (code, signal) => {
       if (!stopping) markLost(daemonExit(code, signal));
@@ -264,6 +280,7 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
     if (rootless) Object.assign(footprint, await rootlessFootprint(root, path));
     else footprint.netns = await readlink(`/proc/${child.pid}/ns/net`);
     await images?.attach(footprint.dockerd ?? child.pid ?? 0, rootless);
+    if (outbound) slirp = await attachOutbound(child.pid ?? 0, root, path);
   } catch (error) {
     startEnded();
     await stop();

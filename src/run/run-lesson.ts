@@ -1,5 +1,6 @@
-import type { Lesson, Step, StepResult } from '../types.js';
+import type { Lesson, NetworkChoice, Step, StepResult } from '../types.js';
 import { InputError } from '../errors.js';
+import { lessonNetwork } from '../plan/network.js';
 import { interrupted } from './cleanup.js';
 import { collectProjects, lessonCompose } from './compose.js';
 import type { Engine } from './engine.js';
@@ -23,6 +24,8 @@ export interface RunOptions {
   engine: EngineSource;
   /** Run the steps in the sandbox (sandbox.ts); only the command line turns it off. */
   sandbox: boolean;
+  /** `--network`, over the page's `network:` (engine-lease.ts). */
+  network?: NetworkChoice;
   /** Asked after each step's onStepEnd: true stops the run there; the rest is reported as not run. */
   bail?: () => boolean;
   onStepStart?: (step: Step) => void;
@@ -98,7 +101,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
-      }, { lesson, commands, note });
+      }, { lesson, commands, note, network: options.network });
       context.engineRoot = lease.engine.root;
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
@@ -111,6 +114,8 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     const prefix = sandbox?.prefix;
     shell = LessonShell.start({ cwd: workspace.workdir, env, prefix });
     dispatch = new StepDispatch(lesson, shell, { ...workspace, env, prefix }, options.engine === 'host');
+    // An engine with a way out reports registries it could not reach in dockerd's own words, which are then true.
+    const unreachableKind = lessonNetwork(lesson, options.network) === 'outbound' ? undefined : engine?.kind;
 
     for (const [index, step] of lesson.steps.entries()) {
       // The teardown is killing what the last step started: nothing new may start behind its back.
@@ -119,7 +124,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), engine?.kind));
+      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), unreachableKind));
       results.push(result);
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
         await collectNames(engine, step.command, context);

@@ -21,10 +21,10 @@ function words(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\$\{\{[^}]*\}\}\S*|\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
-/** Each simple command of a script: lines, then `&&` and `;`, without sudo/env prefixes. */
+/** Each simple command of a script: lines, then `&&`, `;` and ` | `, without sudo/env prefixes. */
 function commands(scripts: string[]): string[][] {
   return scripts
-    .flatMap((script) => script.split(/\n|&&|;/))
+    .flatMap((script) => script.split(/\n|&&|;| \| /))
     .map((line) => words(line.trim()))
     .map((argv) => {
       let i = 0;

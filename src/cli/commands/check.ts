@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -23,6 +23,7 @@ export function defineCheck(command: Command): void {
     .addOption(snapshotsOption())
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
     .addOption(noSandboxOption())
+    .addOption(networkOption())
     .addOption(builderOption())
     .addOption(checkPageOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
@@ -44,8 +45,8 @@ export function defineCheck(command: Command): void {
       const reporter = chooseReporters(flags.reporter ?? [], { silent: flags.silent });
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
-      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox } = flags;
-      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, ci }, reporter);
+      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox, network } = flags;
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, network, ci }, reporter);
     });
 }
 

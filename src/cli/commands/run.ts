@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -20,6 +20,7 @@ export function defineRun(command: Command): void {
     .addOption(snapshotsOption())
     .addOption(engineOption())
     .addOption(noSandboxOption())
+    .addOption(networkOption())
     .addOption(builderOption())
     .addOption(checkPageOption())
     .option('--bail', 'stop at the first failing step', false)
@@ -31,10 +32,10 @@ export function defineRun(command: Command): void {
         const { useBuilder } = await import('../../run/builder.js');
         await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
       }
-      const { update, snapshots, engine, bail, sandbox } = flags;
+      const { update, snapshots, engine, bail, sandbox, network } = flags;
       const choice = { ids: flags.step, pattern: flags.stepsMatching };
       if (!update && (choice.ids.length > 0 || choice.pattern !== undefined)) throw new InputError('--step and -t choose the steps -u records: add -u');
-      const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
+      const options = { update, snapshots, engine, bail, sandbox, network, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
