@@ -25,6 +25,7 @@ export const configKeys = {
   'check-page': 'true: check the outputs every page shows; a page may say otherwise',
   images: 'images every lesson pulls; a page adds its own',
   locale: 'the LANG steps run with',
+  network: 'outbound or none: what private engines and their containers reach; a page may say otherwise',
 } as const;
 
 /** Settings only the command line chooses, and the flag that does. */
