@@ -3,7 +3,7 @@
 // `-v "$PWD":/data` means to the engine what it means to the step), a HOME and a /tmp of the run's own,
 // the user's home hidden, and of the Docker engines only the lesson's reachable.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
@@ -37,7 +37,7 @@ export function makeSandbox(workspace: Workspace, engine: Engine | undefined, bw
   const userHome = homedir();
   const args = [
     bwrap,
-    '--ro-bind', '/', '/',
+    ...hostRoot(),
     '--dev-bind', '/dev', '/dev',
     '--proc', '/proc',
     // The user's home, emptied (and made read-only last, once what is bound inside it is): no
@@ -62,6 +62,23 @@ export function makeSandbox(workspace: Workspace, engine: Engine | undefined, bw
   if (engine?.kind === 'host' && existsSync(dockerConfig)) args.push('--ro-bind', dockerConfig, join(home, '.docker'));
   args.push('--remount-ro', userHome, '--chdir', workspace.workdir, '--');
   return { prefix: args, env: { HOME: home, TMPDIR: '/tmp' } };
+}
+
+/**
+ * The host's `/`, read-only, one top-level entry at a time, leaving out what the sandbox gives its own
+ * (`/proc`, `/dev`, `/tmp`). Binding `/` whole would bind every mount under it too, the overlays of the
+ * private engines under the temp folder included, and bwrap fails when one of them goes away while it
+ * remounts them read-only (a container ending as a step starts).
+ */
+function hostRoot(): string[] {
+  const args: string[] = [];
+  for (const entry of readdirSync('/', { withFileTypes: true })) {
+    if (['proc', 'dev', 'tmp'].includes(entry.name)) continue;
+    const path = `/${entry.name}`;
+    if (entry.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
+    else args.push('--ro-bind', path, path);
+  }
+  return args;
 }
 
 /** `program args…`, run through the sandbox's prefix when there is one. */

@@ -37,7 +37,7 @@ describe('the network a lesson gets', () => {
 
   test('plan --json says it, beside the keys it always had', () => {
     const json = JSON.parse(planJson(planned('outbound'))) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['lesson', 'requires', 'inferred', 'network', 'images', 'steps']);
+    expect(Object.keys(json)).toEqual(['lesson', 'requires', 'inferred', 'network', 'images', 'steps', 'settings']);
     expect(json.network).toBe('outbound');
     expect((JSON.parse(planJson(planned('outbound'), 'none')) as { network: string }).network).toBe('none');
     expect((JSON.parse(planJson(planned())) as { network: string }).network).toBe('none');
