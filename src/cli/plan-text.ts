@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Lesson, ShellStep, Step } from '../types.js';
+import type { CommandStep, Lesson, ShellStep, Step } from '../types.js';
 
 /** The plan as a person reads it: each step at its line under its section; sections with no step are prose. */
 export function planText(lesson: Lesson): string {
@@ -51,7 +51,7 @@ function detail(step: Step, lesson: Lesson): string {
     case 'skip':
       return pc.dim(step.reason);
     case 'command':
-      return step.command + refused(step);
+      return step.command + refused(step) + inBackground(step);
     case 'interactive': {
       const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
       const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
@@ -64,6 +64,17 @@ function detail(step: Step, lesson: Lesson): string {
     }
   }
 }
+
+/** Where a background command runs and where the lesson stops it. */
+function inBackground(step: CommandStep): string {
+  const { background } = step;
+  if (!background) return '';
+  const { stop } = background;
+  const until = stop.by === 'end' ? 'the lesson ends' : `line ${stop.line} (${stopWords[stop.by]})`;
+  return pc.dim(` ⟶ in the background (${background.reason}), named ${background.name}, until ${until}`);
+}
+
+const stopWords = { annotation: 'stop annotation', 'ctrl-c': 'Ctrl+C on the page', kill: 'the page kills it' } as const;
 
 function refused(step: ShellStep): string {
   return step.otherEngine ? pc.yellow(`  (${step.otherEngine}: runs only with --engine host)`) : '';

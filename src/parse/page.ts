@@ -36,6 +36,8 @@ export interface CodeBlock {
    * previous block and this one: it may show the previous block's output.
    */
   followsBlock: boolean;
+  /** The paragraph just before the block, as text: where a page says "in another terminal". */
+  intro?: string;
 }
 
 export interface Page {
@@ -145,6 +147,7 @@ function readBlock(node: Code, around: Surroundings, commentAnnotations: Annotat
     annotations,
     section,
     followsBlock: around.followsBlock,
+    ...(around.previous?.type === 'paragraph' && { intro: toString(around.previous) }),
   };
 }
 

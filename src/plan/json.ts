@@ -1,7 +1,7 @@
 import type { Lesson } from '../types.js';
 
 /** The fields of a step that `lesson plan --json` shows, in this order: the documented contract (docs/lessons.md). */
-const contractFields = ['id', 'kind', 'line', 'path', 'command', 'session', 'input', 'keys', 'expected', 'reason', 'otherEngine'] as const;
+const contractFields = ['id', 'kind', 'line', 'path', 'command', 'session', 'input', 'keys', 'expected', 'reason', 'otherEngine', 'background'] as const;
 
 /** The documented JSON contract of `lesson plan --json`. */
 export function planJson(lesson: Lesson): string {

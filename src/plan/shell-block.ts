@@ -18,6 +18,8 @@ export interface ShellCommand {
   powershell: boolean;
   /** The prompt the command was typed at, as written (`$ `, `root@04c0bb0a6c07:/# `); none in a block with no prompt. */
   prompt?: string;
+  /** The line of a `^C` the page shows after the command: the reader stopped it there. */
+  interruptedAt?: number;
 }
 
 export interface ShellBlockOptions {
@@ -81,7 +83,10 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
       continueCommand(current, prompted ? raw.replace(/^> ?/, '') : raw, pending);
       return;
     }
-    if (interrupt.test(raw)) return;
+    if (interrupt.test(raw)) {
+      if (current && current.interruptedAt === undefined) current.interruptedAt = line;
+      return;
+    }
 
     const found = prompts[index];
     const inSession = current?.terminal === 'session' && !current.closed;
