@@ -73,6 +73,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     },
     onNote: (text) => reporter.note?.(lesson, text),
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
+    onBackground: (step) => reporter.background?.(lesson, step),
     onStepEnd: (result, context) => {
       const verdict = judging.judge(...normalizing(result, context));
       failed = verdict.status === 'failed';

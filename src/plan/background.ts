@@ -2,7 +2,7 @@
 // where the lesson stops them. Pure.
 
 import type { CodeBlock } from '../parse/page.js';
-import type { Background, BackgroundStop, CommandStep, ShellStep } from '../types.js';
+import type { Background, BackgroundStop, CommandStep, ShellStep, Step } from '../types.js';
 import { InputError } from '../errors.js';
 import { neverEnding, programName } from './never-ends.js';
 import type { ShellCommand } from './shell-block.js';
@@ -10,6 +10,10 @@ import { inBackground, simpleCommands } from './simple-commands.js';
 
 /** A command step that runs in the background. */
 export type BackgroundCommand = CommandStep & { background: Background };
+
+export function runsInBackground(step: Step): step is BackgroundCommand {
+  return step.kind === 'command' && step.background !== undefined;
+}
 
 // What a page says before a block that runs beside the first terminal: "In another terminal, run:",
 // "Open a new terminal window and start the server", "Dans un autre terminal, lancez :".
