@@ -122,8 +122,9 @@ const outputCue = /\b(?:output|prints?|shows?|see|returns?|result|response|respo
 
 function surroundings(before: Nodes[], lastBlockNode: Nodes | undefined): Surroundings {
   const isComment = (node: Nodes | undefined): node is Html => node?.type === 'html' && annotationComment(node.value) !== undefined;
-  const lastTwo = before.slice(-2);
-  const comment = lastTwo.find(isComment);
+  const [beforeLast, last] = before.length >= 2 ? before.slice(-2) : [undefined, before[0]];
+  // The comment right before, or before the label paragraph; one before the block just before is that block's.
+  const comment = isComment(last) ? last : isComment(beforeLast) && last?.type !== 'code' ? beforeLast : undefined;
   const others = before.slice(-4).filter((node) => !isComment(node));
   const [previous, beforePrevious] = others.slice(-2).reverse();
   const cue = previous?.type === 'paragraph' && outputCue.test(toString(previous));

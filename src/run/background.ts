@@ -126,8 +126,9 @@ class BackgroundProcess {
   private exitCode(): number | null {
     const ending = this.ending;
     if (this.stopped) return 0;
+    const signalled = !ending || Boolean(ending.signal) || ending.exitCode > 128;
+    if (signalled && this.step.background.stop.by === 'kill') return 0;
     if (!ending || ending.signal) return null;
-    if (this.step.background.stop.by === 'kill' && ending.exitCode > 128) return 0;
     return ending.exitCode;
   }
 
