@@ -51,7 +51,8 @@ function detail(step: Step, lesson: Lesson): string {
     case 'skip':
       return pc.dim(step.reason);
     case 'command':
-      return step.command + refused(step) + inBackground(step);
+      // A block run as a whole in another terminal: its commands on one line, as typed there one after the other.
+      return (step.background ? step.command.replaceAll('\n', pc.dim(' ⏎ ')) : step.command) + refused(step) + inBackground(step);
     case 'interactive': {
       const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
       const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';

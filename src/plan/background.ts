@@ -88,7 +88,7 @@ export class PageBackground {
     if (commands.some((command) => command.terminal !== 'none' || command.powershell || inBackground(command.command))) return undefined;
     if (background !== undefined) return 'annotated background';
     const phrase = sessionOpen ? undefined : anotherTerminalPhrase(block.intro);
-    return phrase === undefined ? undefined : `the page runs it in ${phrase.toLowerCase()}`;
+    return phrase === undefined ? undefined : `the page says "${phrase}"`;
   }
 
   /** Makes `step` a background step for `reason`, running from now on. */
