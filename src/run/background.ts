@@ -27,6 +27,8 @@ const DRAIN_MS = 2000;
 /** After Ctrl-C, then after SIGTERM, how long the command has to end before the next, harder signal. */
 const GRACE_MS = 2000;
 const POLL_MS = 25;
+/** How many times a sandbox that failed to set up is started again. */
+const SANDBOX_ATTEMPTS = 3;
 /** The terminal's size: fixed, so that a program that fits its output to it prints the same on every run. */
 const COLS = 100;
 const ROWS = 30;
@@ -113,6 +115,12 @@ class BackgroundProcess {
     return { step: this.step, exitCode: this.exitCode(), output: this.output(), durationMs: performance.now() - this.started };
   }
 
+  /** The sandbox could not be set up: the command never started. Only once it ended. */
+  async sandboxFailed(): Promise<boolean> {
+    await this.finish();
+    return this.ending?.exitCode !== 0 && /^bwrap: /.test(this.output());
+  }
+
   /** Kills the command and all it started at once: the run is being torn down. */
   kill(): void {
     if (this.child.pid !== undefined) killSession(this.child.pid);
@@ -169,17 +177,23 @@ export class BackgroundSteps {
     // there but the Ctrl-C, which a reader's terminal would show as `^C`.
     const script = `stty -echo 2>/dev/null; source ${quote(statePath)} 2>/dev/null; set -m\n${step.command}`;
     const [program, args] = sandboxed(this.places.prefix, 'bash', ['--noprofile', '--norc', '-c', script]);
-    const log = createWriteStream(logPath);
-    const child = spawn(program, args, {
-      name: 'xterm',
-      cols: COLS,
-      rows: ROWS,
-      cwd: this.places.workdir,
-      env: { ...(this.places.env as Record<string, string>), TERM: 'xterm' },
-    });
-    const job = new BackgroundProcess(step, child, log, logPath);
-    this.running.push(job);
-    await job.quiet(READY_MS, false);
+    for (let attempt = 1; ; attempt++) {
+      const log = createWriteStream(logPath);
+      const child = spawn(program, args, {
+        name: 'xterm',
+        cols: COLS,
+        rows: ROWS,
+        cwd: this.places.workdir,
+        env: { ...(this.places.env as Record<string, string>), TERM: 'xterm' },
+      });
+      const job = new BackgroundProcess(step, child, log, logPath);
+      await job.quiet(READY_MS, false);
+      // bubblewrap copies every mount of the host; one the engine mounts or unmounts meanwhile (a
+      // container starting) makes it fail before anything of the step ran: it is started again.
+      if (attempt < SANDBOX_ATTEMPTS && job.ended && (await job.sandboxFailed())) continue;
+      this.running.push(job);
+      return;
+    }
   }
 
   /**
