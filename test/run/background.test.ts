@@ -105,6 +105,15 @@ describe('a server started in another terminal, on 127.0.0.1', () => {
     const failed = await lesson(['run', bad, '--snapshots', dir]);
     expect(failed.exitCode).toBe(1);
     expect(failed.stdout).toMatch(new RegExp(`✗ ${bad}:21  busybox httpd .*\\n\\s+page output matches 1/2 lines`));
+
+    // The reports show it like any other step: in page order, with its line, status and output.
+    const reports = await lesson(['check', bad, '--snapshots', dir, '--reporter', 'github', '--reporter', `json=${dir}/r.json`, '--reporter', `junit=${dir}/r.xml`]);
+    expect(reports.exitCode).toBe(1);
+    expect(reports.stdout).toContain(`::error file=${bad},line=21,`);
+    const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { lessons: { steps: { line: number; status: string; output?: string }[] }[] };
+    expect(json.lessons[0]?.steps.map((step) => [step.line, step.status])).toEqual([[14, 'passed'], [21, 'failed'], [29, 'passed'], [37, 'passed']]);
+    expect(json.lessons[0]?.steps[1]?.output).toBe('127.0.0.1:<port>: url:/\n127.0.0.1:<port>: response:200\n');
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<testcase name="21: busybox httpd[^>]*line="21"[^>]*>\s*<failure message="page output matches 1\/2 lines"/);
   });
 });
 
@@ -121,9 +130,28 @@ describe.skipIf(noPkill)("stops the page shows: a ^C under the command, the page
   });
 });
 
+describe('a background command that ignores Ctrl-C', () => {
+  test('is ended by SIGTERM after a grace, counts as stopped by the lesson (status 0), and leaves nothing', async () => {
+    const dir = mkdtempSync(join(work, 'stubborn-'));
+    const page = join(dir, 'stubborn.md');
+    writeFileSync(page, ['# Stubborn', '', 'In another terminal:', '', '```console', "$ trap '' INT; exec busybox httpd -f -p 127.0.0.1:18768 -h .", '```', '', 'Then:', '', '```console', '$ echo done', '```', ''].join('\n'));
+    const footprint = new Footprint();
+    try {
+      const run = await lesson(['run', page, '--snapshots', dir], { env: footprint.env });
+      expect(run.exitCode, run.all).toBe(0);
+      expect(readFileSync(join(dir, 'stubborn.yaml'), 'utf8')).toMatch(/stubborn-1:\n\s+line: 6\n.*\n\s+exit: 0\n/);
+      expect(footprint.now()).toEqual([]);
+      expect(await listening(18768)).toBe(false);
+    } finally {
+      footprint.remove();
+    }
+  });
+});
+
 describe('Ctrl-C while a command runs in the background', () => {
   const cases: [string, string | undefined, string[], RegExp][] = [
-    ['a server', undefined, ['In another terminal:', '', '```console', '$ busybox httpd -f -p 127.0.0.1:18767 -h .', '```'], /: busybox httpd -f -p 127\.0\.0\.1:18767/],
+    // It ignores the hangup of its terminal and Ctrl-C: only the teardown's kill ends it.
+    ['a server', undefined, ['In another terminal:', '', '```console', "$ trap '' HUP INT; exec busybox httpd -f -p 127.0.0.1:18767 -h .", '```'], /: busybox httpd -f -p 127\.0\.0\.1:18767/],
     ['docker logs -f', noDocker, ['```console', "$ docker run -d --name talker alpine sh -c 'echo hi; exec sleep 1001'", '$ docker logs -f talker', '```'], /: docker logs -f talker$/m],
   ];
   test.each(cases)('%s: the CLI ends with 130, nothing left; the background step and the running one are interrupted', async (_, skip, blocks, runs) => {
