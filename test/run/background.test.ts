@@ -131,17 +131,16 @@ describe.skipIf(noPkill)("stops the page shows: a ^C under the command, the page
 });
 
 describe('a background command that ignores Ctrl-C', () => {
-  test('is ended by SIGTERM after a grace, counts as stopped by the lesson (status 0), and leaves nothing', async () => {
+  test('is ended after a grace (SIGTERM, then SIGKILL), counts as stopped by the lesson (status 0), and leaves nothing', async () => {
     const dir = mkdtempSync(join(work, 'stubborn-'));
     const page = join(dir, 'stubborn.md');
-    writeFileSync(page, ['# Stubborn', '', 'In another terminal:', '', '```console', "$ trap '' INT; exec busybox httpd -f -p 127.0.0.1:18768 -h .", '```', '', 'Then:', '', '```console', '$ echo done', '```', ''].join('\n'));
+    writeFileSync(page, ['# Stubborn', '', 'In another terminal:', '', '```console', "$ trap '' INT; while :; do sleep 0.1; done", '```', '', 'Then:', '', '```console', '$ echo done', '```', ''].join('\n'));
     const footprint = new Footprint();
     try {
       const run = await lesson(['run', page, '--snapshots', dir], { env: footprint.env });
       expect(run.exitCode, run.all).toBe(0);
-      expect(readFileSync(join(dir, 'stubborn.yaml'), 'utf8')).toMatch(/stubborn-1:\n\s+line: 6\n.*\n\s+exit: 0\n/);
+      expect(readFileSync(join(dir, 'stubborn.yaml'), 'utf8')).toMatch(/\n\s+line: 6\n.*\n\s+exit: 0\n/);
       expect(footprint.now()).toEqual([]);
-      expect(await listening(18768)).toBe(false);
     } finally {
       footprint.remove();
     }
