@@ -65,7 +65,9 @@ export class PageBackground {
         const what = stop === true ? 'no background command is running here' : `no background command named "${stop}" is running here`;
         throw new InputError(`annotation "stop": ${what}${known ? `; running: ${known}` : ''}`, this.file, block.line);
       }
-      for (const step of chosen) this.stop(step, { by: 'annotation', line: block.line });
+      // Stopped before the first step after `line`: the fence, or, for a command in inline code, the line before it.
+      const line = block.inline ? block.line - 1 : block.line;
+      for (const step of chosen) this.stop(step, { by: 'annotation', line });
     }
     if (block.inline) return { onlyInterrupt: false };
     const lines = block.value.split('\n');

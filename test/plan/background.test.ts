@@ -127,6 +127,12 @@ describe('where the lesson stops them', () => {
     expect(one.map((step) => (step.background as { stop?: unknown } | undefined)?.stop)).toEqual([{ by: 'annotation', line: 15 }, { by: 'end' }, undefined]);
   });
 
+  test('a stop before a command in inline code stops before it', () => {
+    const steps = plan([fence, 'docker events', fence, '', 'Then:', '', '<!-- lesson: stop -->', '`docker ps`', ''].join('\n'));
+    expect(steps.map((step) => step.line)).toEqual([2, 8]);
+    expect(steps[0]!.background).toMatchObject({ stop: { by: 'annotation', line: 7 } });
+  });
+
   test('a ^C at the top of a later block stops the last one started; a block of nothing but ^C is that stop, not a step', () => {
     const steps = plan([fence, 'docker events', fence, '', 'Now:', '', fence, 'docker run alpine true', fence, '', 'Back there:', '', fence, '^C', fence, '', fence, 'echo after', fence].join('\n'));
     expect(steps.map((step) => [step.line, step.kind])).toEqual([[2, 'command'], [8, 'command'], [18, 'command']]);
