@@ -187,11 +187,14 @@ export class BackgroundSteps {
         env: { ...(this.places.env as Record<string, string>), TERM: 'xterm' },
       });
       const job = new BackgroundProcess(step, child, log, logPath);
+      this.running.push(job);
       await job.quiet(READY_MS, false);
       // bubblewrap copies every mount of the host; one the engine mounts or unmounts meanwhile (a
       // container starting) makes it fail before anything of the step ran: it is started again.
-      if (attempt < SANDBOX_ATTEMPTS && job.ended && (await job.sandboxFailed())) continue;
-      this.running.push(job);
+      if (attempt < SANDBOX_ATTEMPTS && job.ended && (await job.sandboxFailed())) {
+        this.running.splice(this.running.indexOf(job), 1);
+        continue;
+      }
       return;
     }
   }
@@ -229,7 +232,8 @@ export function stopBarriers(steps: readonly Step[]): Set<Step> {
   for (const step of steps) {
     if (step.kind !== 'command' || !step.background || step.background.stop.by === 'end') continue;
     const { line } = step.background.stop;
-    const next = steps.find((other) => other.line > line);
+    // A skipped step runs nothing: the barrier is the first step after the stop that runs.
+    const next = steps.find((other) => other.line > line && other.kind !== 'skip');
     if (next) barriers.add(next);
   }
   return barriers;
