@@ -49,6 +49,13 @@ export interface Annotations {
   session?: boolean;
   /** The step's id, given by the page (`id=`): its snapshot key stays when steps are added above it. */
   id?: string;
+  /**
+   * `true`, or a name: the block runs in another terminal, in the background, until a `stop` (the name is
+   * what `stop=NAME` says); `false`: in the foreground, whatever it runs or the prose says.
+   */
+  background?: boolean | string;
+  /** Background commands are stopped before this block: every one still running (`true`), or the one named. */
+  stop?: true | string;
 }
 
 export type StepKind = Step['kind'];
@@ -84,10 +91,29 @@ interface ShellStepBase extends StepBase {
   otherEngine?: string;
 }
 
-/** A command run in the lesson's shell, its output captured. */
+/** A command run in the lesson's shell, its output captured; or, with `background`, beside it until the lesson stops it. */
 export interface CommandStep extends ShellStepBase {
   kind: 'command';
+  /** The command keeps running while the page goes on, as in another terminal: it runs in the background from its step on. */
+  background?: Background;
 }
+
+/** How a command that keeps running while the page goes on is run: from its step on, until the lesson stops it. */
+export interface Background {
+  /** What `stop=NAME` calls it: the `background=NAME` annotation's name, or the program it runs (`python3`, `docker`). */
+  name: string;
+  /** What tells that it keeps running: the command itself (`docker logs -f` follows the log), the page's prose, an annotation. */
+  reason: string;
+  stop: BackgroundStop;
+}
+
+/**
+ * Where the lesson stops a background command (with Ctrl-C, as a reader would), its output then checked:
+ * before the first step after `line`, or at the lesson's end. `annotation`: a later block's `stop`;
+ * `ctrl-c`: a `^C` the page shows; `kill`: the page's own `pkill`/`killall` at `line` stops it, and the
+ * lesson collects it after that step.
+ */
+export type BackgroundStop = { by: 'end' } | { by: 'annotation' | 'ctrl-c' | 'kill'; line: number };
 
 /** A command run in a pseudo-terminal, with lines typed at its inner prompt. */
 export interface InteractiveStep extends ShellStepBase {

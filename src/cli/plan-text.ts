@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { lessonNetwork } from '../plan/network.js';
-import type { Lesson, NetworkChoice, ShellStep, Step } from '../types.js';
+import type { CommandStep, Lesson, NetworkChoice, ShellStep, Step } from '../types.js';
 
 /** The plan as a person reads it: each step at its line under its section; sections with no step are prose. */
 export function planText(lesson: Lesson, flag?: NetworkChoice): string {
@@ -59,7 +59,8 @@ function detail(step: Step, lesson: Lesson): string {
     case 'skip':
       return pc.dim(step.reason);
     case 'command':
-      return step.command + refused(step);
+      // A block run as a whole in another terminal: its commands on one line, as typed there one after the other.
+      return (step.background ? step.command.replaceAll('\n', pc.dim(' ⏎ ')) : step.command) + refused(step) + inBackground(step);
     case 'interactive': {
       const typed = step.input.length ? pc.dim(` ⟶ typed: ${step.input.join(' ⏎ ')}`) : '';
       const keys = step.keys ? pc.dim(` ⟶ keys: ${step.keys.join(' ')}`) : '';
@@ -72,6 +73,17 @@ function detail(step: Step, lesson: Lesson): string {
     }
   }
 }
+
+/** Where a background command runs and where the lesson stops it. */
+function inBackground(step: CommandStep): string {
+  const { background } = step;
+  if (!background) return '';
+  const { stop } = background;
+  const until = stop.by === 'end' ? 'the lesson ends' : `line ${stop.line} (${stopWords[stop.by]})`;
+  return pc.dim(` ⟶ in the background (${background.reason}), named ${background.name}, until ${until}`);
+}
+
+const stopWords = { annotation: 'stop annotation', 'ctrl-c': 'Ctrl+C on the page', kill: 'the page kills it' } as const;
 
 function refused(step: ShellStep): string {
   return step.otherEngine ? pc.yellow(`  (${step.otherEngine}: runs only with --engine host)`) : '';

@@ -50,8 +50,9 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
   if (!step.fails && exit !== 0 && entry?.exit !== exit && !documented) return failed(`exited with status ${exit}`, { actual: result.output });
   if (step.kind !== 'file' && step.checkPage && page) {
     // The page is this step's reference: its snapshot entry is neither read nor written.
-    // A terminal's screen also shows prompts and typing: every page line on it, in order, is enough.
-    const agrees = step.kind === 'command' ? page.ok : page.shown;
+    // A terminal's screen also shows prompts and typing, a background command what came while the page
+    // went on: every page line there, in order, is enough.
+    const agrees = step.kind === 'command' && !step.background ? page.ok : page.shown;
     const judged = { entry: mode.update ? undefined : entry, changed: mode.update && entry !== undefined };
     if (agrees) return { verdict: { step, status: 'passed', result }, ...judged };
     const message = `page output matches ${page.matched}/${page.total} lines`;
@@ -63,14 +64,16 @@ function judge(step: Step, result: StepResult | undefined, { entry, page, defaul
     if (mode.ci) return failed('no snapshot entry: CI never writes snapshots; record it with `lesson <lesson> -u`', { actual: actual.output });
     return { verdict: { step, status: 'written', result }, entry: actual, changed: true };
   }
-  if (entry.exit === actual.exit && sameOutput(entry.output, actual.output, step.unordered)) {
+  const background = step.kind === 'command' && step.background !== undefined;
+  if (entry.exit === actual.exit && (background ? linesAppear(entry.output, actual.output, step.unordered) : sameOutput(entry.output, actual.output, step.unordered))) {
     const moved = entry.line !== actual.line || entry.command !== actual.command || entry.path !== actual.path;
     return mode.update
       ? { verdict: { step, status: 'passed', result }, entry: actual, changed: moved }
       : unchanged({ step, status: 'passed', result });
   }
   if (mode.update) return { verdict: { step, status: 'updated', result }, entry: actual, changed: true };
-  const message = entry.exit !== actual.exit ? `exited with status ${actual.exit}, the snapshot recorded ${entry.exit}` : 'output differs from the snapshot';
+  const differs = background ? 'lines the snapshot recorded are missing from the output (a background command is checked for them, in order)' : 'output differs from the snapshot';
+  const message = entry.exit !== actual.exit ? `exited with status ${actual.exit}, the snapshot recorded ${entry.exit}` : differs;
   return failed(message, { expected: entry.output, actual: actual.output });
 }
 
@@ -81,6 +84,27 @@ function toEntry(step: Exclude<Step, { kind: 'skip' }>, result: StepResult): Sna
     exit: result.exitCode ?? -1,
     output: result.output,
   };
+}
+
+/**
+ * A background command's output depends on how long it ran (one more log line, one more ping): it
+ * passes when every line recorded shows in it, in order (`unordered`: in any order), whatever else.
+ */
+function linesAppear(recorded: string, actual: string, unordered = false): boolean {
+  const wanted = recorded.split('\n').filter(Boolean);
+  const got = actual.split('\n').filter(Boolean);
+  if (unordered) {
+    const counts = new Map<string, number>();
+    for (const line of got) counts.set(line, (counts.get(line) ?? 0) + 1);
+    return wanted.every((line) => {
+      const left = counts.get(line) ?? 0;
+      counts.set(line, left - 1);
+      return left > 0;
+    });
+  }
+  let at = 0;
+  for (const line of got) if (line === wanted[at]) at++;
+  return at === wanted.length;
 }
 
 function sameOutput(recorded: string, actual: string, unordered = false): boolean {

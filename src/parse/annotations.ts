@@ -15,6 +15,8 @@ export const annotationKeys = {
   'check-page': 'check the output this block shows against what runs (check-page=false: do not)',
   session: "type the block's lines into the session an earlier block left open (session=false: run them on the host)",
   id: "a stable id for the block's step, its key in the snapshot (a block of several steps: ID, ID-2, ID-3...)",
+  background: 'run the block in the background, as in another terminal, until a stop (background=NAME names it; background=false: in the foreground)',
+  stop: 'stop the background commands still running before this block (stop=NAME: the one named)',
 } as const;
 
 /** A problem found while reading a page that a lenient reader (`lesson lint`) reports instead of stopping at. */
@@ -82,6 +84,14 @@ export function parseAnnotations(text: string, where: { file: string; line: numb
       case 'id':
         if (!value || !stepId.test(value)) throw fail(`annotation "id" needs a name of letters, digits, '-', '_' or '.', starting with a letter or a digit; got ${JSON.stringify(value ?? '')}`);
         result.id = value;
+        break;
+      case 'background':
+        if (value !== undefined && !/^[\w.-]+$/.test(value)) throw fail(`annotation "background" takes a name (letters, digits, - _ .) or false, got ${JSON.stringify(value)}`);
+        result.background = value === undefined || value === 'true' ? true : value === 'false' ? false : value;
+        break;
+      case 'stop':
+        if (value !== undefined && !/^[\w.-]+$/.test(value)) throw fail(`annotation "stop" takes the name of a background command, got ${JSON.stringify(value)}`);
+        result.stop = value === undefined || value === 'true' ? true : value;
         break;
       default:
         if (where.strict) {

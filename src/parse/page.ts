@@ -37,6 +37,8 @@ export interface CodeBlock {
    * previous block and this one: it may show the previous block's output.
    */
   followsBlock: boolean;
+  /** The paragraph just before the block, as text: where a page says "in another terminal". */
+  intro?: string;
 }
 
 export interface Page {
@@ -126,8 +128,9 @@ const outputCue = /\b(?:output|prints?|shows?|see|returns?|result|response|respo
 
 function surroundings(before: Nodes[], lastBlockNode: Nodes | undefined): Surroundings {
   const isComment = (node: Nodes | undefined): node is Html => node?.type === 'html' && annotationComment(node.value) !== undefined;
-  const lastTwo = before.slice(-2);
-  const comment = lastTwo.find(isComment);
+  const [beforeLast, last] = before.length >= 2 ? before.slice(-2) : [undefined, before[0]];
+  // The comment right before, or before the label paragraph; one before the block just before is that block's.
+  const comment = isComment(last) ? last : isComment(beforeLast) && last?.type !== 'code' ? beforeLast : undefined;
   const others = before.slice(-4).filter((node) => !isComment(node));
   const [previous, beforePrevious] = others.slice(-2).reverse();
   const cue = previous?.type === 'paragraph' && outputCue.test(toString(previous));
@@ -151,6 +154,7 @@ function readBlock(node: Code, around: Surroundings, commentAnnotations: Annotat
     annotations,
     section,
     followsBlock: around.followsBlock,
+    ...(around.previous?.type === 'paragraph' && { intro: toString(around.previous) }),
   };
 }
 

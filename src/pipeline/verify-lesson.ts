@@ -78,6 +78,7 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     },
     onNote: (text) => reporter.note?.(lesson, text),
     onStepStart: (step) => reporter.stepStart?.(lesson, step),
+    onBackground: (step) => reporter.background?.(lesson, step),
     onStepEnd: (result, context) => {
       const [normalized, page] = normalizing(result, context);
       options.onStepOutput?.(result, normalized.output, context);

@@ -3,6 +3,7 @@ import type { CodeBlock, Page } from '../parse/page.js';
 import type { Lesson, OutputStep, Section, SessionInputStep, ShellStep, Step } from '../types.js';
 import { InputError } from '../errors.js';
 import { defaultTimeoutMs } from '../parse/front-matter.js';
+import { PageBackground } from './background.js';
 import { hasNoWayOut, noSessionReason, noWayOutTimeoutMs, PageSessions } from './page-sessions.js';
 import { inferRequirements, otherEngine } from './requirements.js';
 import { blockPlace, partsOf, type OutputPlace } from './places.js';
@@ -37,6 +38,7 @@ export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesso
   /** The steps the block just before gave, when the current block may show their output. */
   let previousBlockSteps: Step[] = [];
   const sessions = new PageSessions();
+  const background = new PageBackground(page.path);
 
   for (const block of page.blocks) {
     inBlock = 0;
@@ -52,6 +54,8 @@ export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesso
     let split: ShellCommand[] | undefined;
     const commands = () => (split ??= splitShellBlock(block.value, { firstLine: block.contentLine, script: scriptLanguages.has(lang), prompts }));
     const outputTarget = block.followsBlock ? outputOwner(previousBlockSteps) : undefined;
+    // A `stop` annotation or a leading `^C` stops what runs in the background before the block's steps.
+    const stops = background.atBlock(block);
 
     if (block.annotations.skip) {
       skip(block.annotations.skip);
@@ -64,9 +68,13 @@ export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesso
       if (command && (/\s/.test(command.command) || block.value.trim() !== command.command)) {
         const template = templateReason(command.command);
         if (template) steps.push({ id: nextId(block, 'skip'), kind: 'skip', line: command.line, command: command.command, reason: template, fault: 'template' });
-        else steps.push(commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage));
+        else {
+          const step = commandStep(command, nextId(block, command.terminal === 'none' ? 'command' : 'interactive'), block, common, checkPage);
+          steps.push(step);
+          background.ran(step, command, block);
+        }
       }
-    } else if (outputTarget && (outputLanguages.has(lang) || (shellLanguages.has(lang) && commands().length === 0))) {
+    } else if (outputTarget && !stops.onlyInterrupt && (outputLanguages.has(lang) || (shellLanguages.has(lang) && commands().length === 0))) {
       // `docker inspect web` then a ```json block: what it printed, not a file to write.
       outputTarget.expected = block.value.replace(/\n+$/, '');
       if (checkPage) outputTarget.checkPage = true;
@@ -77,10 +85,18 @@ export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesso
       skip(`a ${block.lang} block with no file name: name the file in the paragraph just before it, or with title=`);
     } else {
       const found = commands();
-      if (found.length === 0) skip('no command in this block');
+      if (found.length === 0 && !stops.onlyInterrupt) skip('no command in this block');
+      // A block in another terminal: its commands run there, one after the other, beside the lesson's shell.
+      const elsewhere = background.wholeBlock(block, found, sessions.current !== undefined);
+      const [first] = found;
+      if (elsewhere && first) {
+        const joined: ShellCommand = { ...first, command: found.map((command) => command.command).join('\n'), output: found.flatMap((command) => command.output), terminal: 'none' };
+        const step = commandStep(joined, nextId(block, 'command'), block, common, checkPage);
+        if (step.kind === 'command') steps.push(background.start(step, elsewhere, block));
+      }
       /** The step this block types into the page's open session, while its lines are at the container's prompt. */
       let typing: SessionInputStep | undefined;
-      for (const command of found) {
+      for (const command of elsewhere ? [] : found) {
         const destination = sessions.destination(command, block.annotations.session);
         const template = destination === 'host' ? templateReason(command.command) : undefined;
         if (destination !== 'session') typing = undefined;
@@ -107,6 +123,7 @@ export function planLesson(page: Page, places?: Map<string, OutputPlace>): Lesso
           steps.push(step);
           sessions.ran(step.kind === 'interactive' ? step : undefined, command);
           places?.set(step.id, { parts: partsOf(command), checked: checkPage, block });
+          background.ran(step, command, block);
         }
       }
     }

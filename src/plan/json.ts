@@ -4,7 +4,7 @@ import { imagesNeeded } from './images.js';
 import { lessonNetwork } from './network.js';
 
 /** The fields of a step that `lesson plan --json` shows, in this order: the documented contract (docs/lessons.md). */
-const contractFields = ['id', 'kind', 'line', 'path', 'command', 'session', 'input', 'keys', 'expected', 'reason', 'otherEngine'] as const;
+const contractFields = ['id', 'kind', 'line', 'path', 'command', 'session', 'input', 'keys', 'expected', 'reason', 'otherEngine', 'background'] as const;
 
 /** The documented JSON contract of `lesson plan --json`; `network` is the command line's `--network`, if given. */
 export function planJson(lesson: Lesson, network?: NetworkChoice): string {

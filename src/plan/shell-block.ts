@@ -20,6 +20,8 @@ export interface ShellCommand {
   prompt?: string;
   /** Where the page shows it: the block lines of the command (continuations included), its typed lines and its output lines. */
   at: CommandLines;
+  /** The line of a `^C` the page shows after the command: the reader stopped it there. */
+  interruptedAt?: number;
 }
 
 /** The page lines of a command, for `lesson fix`, which rewrites the output lines in place. */
@@ -96,7 +98,10 @@ export function splitShellBlock(text: string, options: ShellBlockOptions): Shell
       current.at.last = line;
       return;
     }
-    if (interrupt.test(raw)) return;
+    if (interrupt.test(raw)) {
+      if (current && current.interruptedAt === undefined) current.interruptedAt = line;
+      return;
+    }
 
     const found = prompts[index];
     const inSession = current?.terminal === 'session' && !current.closed;

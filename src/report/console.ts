@@ -44,6 +44,12 @@ export class ConsoleReporter implements Reporter {
     if (this.live) this.out.write(pc.dim(`  … ${where(lesson, step)}  ${describe(step)}`));
   }
 
+  /** A line when a step starts in the background: its verdict, later, says how it ended. */
+  background(lesson: Lesson, step: Step): void {
+    this.skipsBefore(lesson, step);
+    this.out.write(`  ${pc.cyan('⇢')} ${where(lesson, step)}  ${describe(step)}  ${pc.dim(backgroundUntil(step))}\n`);
+  }
+
   verdict(lesson: Lesson, verdict: StepVerdict): void {
     this.skipsBefore(lesson, verdict.step);
     if (this.live) this.out.write('\r\x1b[K');
@@ -111,6 +117,13 @@ export function failure(verdict: StepVerdict): string {
   if (verdict.expected !== undefined && verdict.actual !== undefined) lines.push(formatDiff(verdict.expected, verdict.actual));
   else if (verdict.actual) lines.push(pc.dim(verdict.actual.trimEnd().split('\n').map((l) => `    │ ${l}`).join('\n')));
   return lines.join('\n');
+}
+
+/** Until where a background step runs, as the console says when it starts. */
+function backgroundUntil(step: Step): string {
+  if (step.kind !== 'command' || !step.background) return '';
+  const { stop } = step.background;
+  return `(in the background until ${stop.by === 'end' ? 'the lesson ends' : `line ${stop.line}`})`;
 }
 
 export function where(lesson: Lesson, step: Step): string {

@@ -42,6 +42,8 @@ export interface Reporter {
   /** Something to know before the steps run, e.g. what the user's own engine already holds. */
   note?(lesson: Lesson, text: string): void;
   stepStart?(lesson: Lesson, step: Step): void;
+  /** A step started in the background, as in another terminal: its verdict comes when the lesson stops it. */
+  background?(lesson: Lesson, step: Step): void;
   verdict?(lesson: Lesson, verdict: StepVerdict): void;
   lessonEnd?(report: LessonReport): void;
   runEnd?(run: RunReport): void | Promise<void>;
@@ -69,6 +71,10 @@ export class Reporters implements Reporter {
 
   stepStart(lesson: Lesson, step: Step): void {
     for (const r of this.all) r.stepStart?.(lesson, step);
+  }
+
+  background(lesson: Lesson, step: Step): void {
+    for (const r of this.all) r.background?.(lesson, step);
   }
 
   verdict(lesson: Lesson, verdict: StepVerdict): void {

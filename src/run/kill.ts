@@ -19,6 +19,17 @@ export function killSession(leader: number): void {
   killUntilNoneNew((all) => sessionOf(leader, all));
 }
 
+/** Sends `name` once to every process of the session `leader` leads and its descendants: a chance to end well before killSession. */
+export function signalSession(leader: number, name: NodeJS.Signals): void {
+  for (const p of sessionOf(leader, liveProcesses())) {
+    try {
+      process.kill(p.pid, name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * SIGKILLs every process whose environment holds `entry` (`NAME=value`): what a lesson started and then
  * daemonized (`setsid -f`, a double fork) has left its session and its parent, not its environment.

@@ -1,4 +1,5 @@
 import type { Lesson, NetworkChoice, Step, StepResult } from '../types.js';
+import { runsInBackground } from '../plan/background.js';
 import { InputError } from '../errors.js';
 import { lessonNetwork } from '../plan/network.js';
 import { interrupted } from './cleanup.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   /** Asked after each step's onStepEnd: true stops the run there; the rest is reported as not run. */
   bail?: () => boolean;
   onStepStart?: (step: Step) => void;
+  /** A step started in the background, as in another terminal: its onStepEnd comes when the lesson stops it. */
+  onBackground?: (step: Step) => void;
   onStepEnd?: (result: StepResult, context: RunContext) => void;
   onPhase?: (phase: string, durationMs: number) => void;
   /** Called once an interrupted run is torn down, with the results so far; the exit waits for it. */
@@ -83,6 +86,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
   let shell: LessonShell | undefined;
   let dispatch: StepDispatch | undefined;
   const teardown = async () => {
+    dispatch?.background.kill();
     await dispatch?.closeSessions();
     await shell?.close();
     // What a step daemonized (`setsid -f`, a double fork) left the shell's session but kept its environment.
@@ -117,25 +121,47 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
     // An engine with a way out reports registries it could not reach in dockerd's own words, which are then true.
     const unreachableKind = lessonNetwork(lesson, options.network) === 'outbound' ? undefined : engine?.kind;
 
-    for (const [index, step] of lesson.steps.entries()) {
-      // The teardown is killing what the last step started: nothing new may start behind its back.
-      if (interrupted()) break;
-      if (step.kind === 'skip') continue;
-      options.onStepStart?.(step);
-      // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
-      if (!options.bail) dispatch.queueFrom(index);
-      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), unreachableKind));
+    const ended = async (result: StepResult) => {
       results.push(result);
+      const { step } = result;
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
         await collectNames(engine, step.command, context);
         await collectProjects(engine.env.DOCKER_HOST, step.command, context.projects);
       }
       options.onStepEnd?.(result, context);
+    };
+    const background = dispatch.background;
+    steps: for (const [index, step] of lesson.steps.entries()) {
+      // The teardown is killing what the last step started: nothing new may start behind its back.
+      if (interrupted()) break;
+      // What the page stops before this step, and what ended by itself, is judged before it runs.
+      for (const result of await background.collect(step.line)) {
+        await ended(markInterrupted(explainUnreachableImage(result, unreachableKind)));
+        if (options.bail?.()) break steps;
+      }
+      if (step.kind === 'skip') continue;
+      if (runsInBackground(step)) {
+        const refused = await dispatch.startBackground(step);
+        if (!refused) {
+          options.onBackground?.(step);
+          continue;
+        }
+        await ended(markInterrupted(refused));
+        break;
+      }
+      options.onStepStart?.(step);
+      // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
+      if (!options.bail) dispatch.queueFrom(index);
+      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), unreachableKind));
+      await ended(result);
       if (result.timedOut || result.error || options.bail?.()) break;
     }
+    // What still runs in the background stops with the lesson (or its failure), and is judged then.
+    for (const result of await background.stopAll()) await ended(markInterrupted(explainUnreachableImage(result, unreachableKind)));
     if (options.handOver && !interrupted()) {
       const stateFile = await saveShellState(shell, workspace.statePath, lesson.settings.timeoutMs).then(() => workspace.statePath, () => undefined);
-      await options.handOver({ env, context, stateFile, lastStepLine: results.at(-1)?.step.line, prefix, folder: workspace.root });
+      const lastStepLine = results.length > 0 ? Math.max(...results.map((result) => result.step.line)) : undefined;
+      await options.handOver({ env, context, stateFile, lastStepLine, prefix, folder: workspace.root });
     }
     return { results, environment, context };
   } finally {

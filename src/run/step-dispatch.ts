@@ -1,4 +1,6 @@
+import type { BackgroundCommand } from '../plan/background.js';
 import type { CommandStep, Lesson, Step, StepResult } from '../types.js';
+import { BackgroundSteps, stopBarriers } from './background.js';
 import { writeLessonFile } from './files.js';
 import { continueInteractive, openInteractive, runInteractive } from './interactive.js';
 import type { LessonShell, ShellRun } from './lesson-shell.js';
@@ -19,6 +21,10 @@ export class StepDispatch {
   private readonly continued: Set<string>;
   /** Those sessions while they are open, by the id of the step that opened them. */
   private readonly sessions = new Map<string, TerminalSession>();
+  /** Commands running beside the lesson's shell, as in another terminal, until the page stops them. */
+  readonly background: BackgroundSteps;
+  /** Steps before which the page stops a background command: no command after one is written ahead of it. */
+  private readonly barriers: Set<Step>;
 
   constructor(
     private readonly lesson: Lesson,
@@ -28,6 +34,8 @@ export class StepDispatch {
     private readonly hostEngine: boolean,
   ) {
     this.continued = new Set(lesson.steps.flatMap((step) => (step.kind === 'session-input' ? [step.session] : [])));
+    this.background = new BackgroundSteps(shell, places, lesson.settings.timeoutMs);
+    this.barriers = stopBarriers(lesson.steps);
   }
 
   /**
@@ -42,7 +50,7 @@ export class StepDispatch {
       for (let i = index; i < steps.length && queued < queueDepth; i++) {
         const step = steps[i] as Step;
         if (step.kind === 'skip') continue;
-        if (step.kind !== 'command' || this.refusal(step)) return;
+        if (step.kind !== 'command' || this.refusal(step) || step.background || (i > index && this.barriers.has(step))) return;
         queued++;
         if (!this.ahead.has(step)) this.ahead.set(step, this.shell.run(step.command, this.timeoutOf(step)));
       }
@@ -83,6 +91,19 @@ export class StepDispatch {
           return { step, ...run };
         }
       }
+    } catch (error) {
+      return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
+    }
+  }
+
+  /** Starts a background step; a result only when it could not start (it is then judged at once). */
+  async startBackground(step: BackgroundCommand): Promise<StepResult | undefined> {
+    const started = performance.now();
+    try {
+      const refused = this.refusal(step);
+      if (refused) throw new Error(refused);
+      await this.background.start(step);
+      return undefined;
     } catch (error) {
       return { step, exitCode: null, output: '', durationMs: performance.now() - started, error: (error as Error).message };
     }

@@ -84,9 +84,9 @@ describe('session-exit', () => {
 });
 
 describe('never-ends', () => {
-  test('followers, foreground servers and endless pings are errors', () => {
-    const page = [fence, 'docker logs -f web', 'docker run -p 8080:80 nginx', 'ping example.com', 'docker compose up', 'tail -F app.log', fence];
-    expect(rows(lint(page)).filter((row) => row.includes('never-ends'))).toEqual(['2 never-ends error', '3 never-ends error', '4 never-ends error', '5 never-ends error', '6 never-ends error']);
+  test('followers, foreground servers and endless pings forced into the foreground are errors', () => {
+    const page = ['<!-- lesson: background=false -->', fence, 'docker logs -f web', 'docker run -p 8080:80 nginx', 'ping example.com', 'docker compose up', 'tail -F app.log', fence];
+    expect(rows(lint(page)).filter((row) => row.includes('never-ends'))).toEqual(['3 never-ends error', '4 never-ends error', '5 never-ends error', '6 never-ends error', '7 never-ends error']);
   });
 
   test('detached, counted, backgrounded or annotated with a timeout, they end', () => {

@@ -55,7 +55,8 @@ describe.skipIf(skip)('a step that hangs is killed at its timeout, and the run n
     ['a session that never returns to its prompt', ['$ docker run -it alpine', '/ # sleep 1000'], 'docker run -it alpine'],
     ['tail -f', ['$ tail -f /dev/null'], 'tail -f'],
   ])('%s', async (_, commands, hanging) => {
-    const file = page('hang', ['---', 'requires: [docker]', 'timeout: 2s', '---', '# Hang', '', '```console', ...commands, '```', '', '```console', '$ echo never', '```']);
+    // Kept in the foreground: a `tail -f` would otherwise run in the background, until the lesson's end.
+    const file = page('hang', ['---', 'requires: [docker]', 'timeout: 2s', '---', '# Hang', '', '<!-- lesson: background=false -->', '```console', ...commands, '```', '', '```console', '$ echo never', '```']);
     const footprint = new Footprint();
     try {
       const run = await start(['run', file, '--snapshots', join(file, '..')], footprint).child;
