@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandName } from './command-names.js';
 import { defineCheck } from './commands/check.js';
 import { defineClean } from './commands/clean.js';
+import { defineImages } from './commands/images.js';
 import { defineLint } from './commands/lint.js';
 import { defineNew } from './commands/new.js';
 import { definePlan } from './commands/plan.js';
@@ -17,4 +18,5 @@ export const commands: Record<CommandName, (command: Command) => void> = {
   new: defineNew,
   shell: defineShell,
   clean: defineClean,
+  images: defineImages,
 };

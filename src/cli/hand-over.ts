@@ -28,6 +28,7 @@ export async function handOverAt(lesson: Lesson, options: HandOverOptions, repor
       snapshots: options.snapshots,
       engine: options.engine,
       sandbox: options.sandbox,
+      registryUpstream: options.registryUpstream,
       bail: options.bail,
       update: false,
       ci: false,

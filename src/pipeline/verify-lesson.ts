@@ -2,6 +2,7 @@
 // take: the snapshot locked and read, each step normalized and judged once as it ends, the closing
 // outcome (steps that did not run, obsolete entries, what to write), the snapshot written.
 
+import { pinnedDigests, pinsOf } from '../judge/image-pins.js';
 import { startJudging } from '../judge/judging.js';
 import { startPageMatching } from '../judge/page-match.js';
 import type { JudgeMode } from '../judge/verdict.js';
@@ -29,6 +30,8 @@ export interface VerifyOptions extends JudgeMode {
   builder?: 'legacy' | 'buildkit' | 'auto';
   /** Called after the last step, before anything is torn down, to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
+  /** `--registry-upstream`: the registry the image cache pulls from (else LESSON_REGISTRY_UPSTREAM, else Docker Hub). */
+  registryUpstream?: string;
 }
 
 /**
@@ -81,6 +84,8 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     // Stops where the report says a step failed: a recorded non-zero exit passes, a changed output fails.
     bail: options.bail ? () => failed : undefined,
     handOver: options.handOver,
+    // A check asks for the images the snapshot pins; -u records what the sources give now.
+    images: { upstream: options.registryUpstream, pins: options.update ? {} : pinnedDigests(recorded?.environment) },
     // A run cut short writes nothing, but says what ran, what was interrupted and what did not run.
     onInterrupted: () => {
       const outcome = { ...judging.finish({}), write: undefined, environmentChanges: [] };
@@ -99,6 +104,9 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   if (options.update && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
   const write = writes ? outcome.write : undefined;
   if (write) saveSnapshot(file, opened, write);
+  // What the snapshot pins stays in the store, where the cache's expiry cannot drop it.
+  const pinned = pinsOf(write?.environment ?? recorded?.environment ?? {}).filter((pin) => pin.digest);
+  if (pinned.length > 0 && engineChoice === 'private') await (await import('../run/image-store.js')).keepInStore(pinned, { upstream: options.registryUpstream });
   const report: LessonReport = {
     lesson,
     status: lessonStatus(outcome),

@@ -4,9 +4,12 @@
 // order and allows plain HTTP on 127.0.0.0/8. Mirrors serve Docker Hub names only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { familiarRef, type ImagePin } from '../judge/image-pins.js';
 import { imagesNeeded } from '../plan/images.js';
 import type { Lesson } from '../types.js';
 import { imageSourcesUnavailable, openImageSources, type ImageSourceOptions, type ImageSources } from './image-cache.js';
+import { ImageRelay } from './image-relay.js';
+import { predictSources } from './image-availability.js';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -17,6 +20,20 @@ const CANDIDATE_PORTS = [23941, 23942, 23943, 23944, 23945, 23946];
 export interface EngineImageOptions extends ImageSourceOptions {
   /** The lesson's text: ports it mentions are not used for relays. */
   avoid?: string;
+  /** Tag → digest the snapshot pins: asked for by digest (image-relay.ts). */
+  pins?: Record<string, string>;
+  /** The images the lesson names, for the run's header. */
+  planned?: string[];
+}
+
+/** What an engine's images went through, for the run's header, the snapshot and failed steps. */
+export interface EngineImageReport {
+  /** Where each image the lesson names will come from, as the registries' folders say before the run. */
+  header: string;
+  /** The images the engine got by tag, with their digests and where they came from. */
+  pulls(): ImagePin[];
+  /** What went wrong with the registries since the last call, one line each. */
+  takeFaults(): string[];
 }
 
 /** The registries one engine uses: dockerd's arguments before it starts, the relay once its namespace exists. */
@@ -26,11 +43,13 @@ export interface EngineImages {
   attach(pid: number): Promise<void>;
   /** Stops the relay and lets go of the registries; idempotent. */
   release(): Promise<void>;
+  report: EngineImageReport;
 }
 
 /** Options for startPrivateEngine: the registries when the lesson uses images beyond the stand-in, else none. */
-export function engineImageOptions(lesson: Lesson): { images?: EngineImageOptions } {
-  if (imagesNeeded(lesson).length === 0) return {};
+export function engineImageOptions(lesson: Lesson, chosen: Pick<EngineImageOptions, 'upstream' | 'pins'> = {}): { images?: EngineImageOptions } {
+  const planned = imagesNeeded(lesson);
+  if (planned.length === 0) return {};
   const text = lesson.steps
     .map((step) => {
       if (step.kind === 'file') return step.content;
@@ -38,7 +57,7 @@ export function engineImageOptions(lesson: Lesson): { images?: EngineImageOption
       return [step.kind === 'session-input' ? step.input.join('\n') : step.command, step.expected ?? ''].join('\n');
     })
     .join('\n');
-  return { images: { avoid: text } };
+  return { images: { avoid: text, planned, ...chosen } };
 }
 
 export function relayPorts(avoid = ''): [number, number] {
@@ -90,13 +109,27 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
   const problem = await imageSourcesUnavailable();
   if (problem) throw new Error(`the image cache cannot start: ${problem}`);
   const sources: ImageSources = await openImageSources(options);
+  const pins = options.pins ?? {};
+  let images: ImageRelay;
+  try {
+    images = await ImageRelay.start([{ name: 'store', ...sources.store }, { name: 'cache', ...sources.cache }], pins);
+  } catch (error) {
+    await sources.release();
+    throw error;
+  }
   const ports = relayPorts(options.avoid);
+  const planned = (options.planned ?? []).map(familiarRef);
   let relay: ChildProcess | undefined;
   let released: Promise<void> | undefined;
   return {
     dockerdArgs: ports.flatMap((port) => ['--registry-mirror', `http://127.0.0.1:${port}`]),
     async attach(pid) {
-      relay = await startRelay(pid, [[ports[0], sources.store.socket], [ports[1], sources.cache.socket]]);
+      relay = await startRelay(pid, [[ports[0], images.sockets[0]!], [ports[1], images.sockets[1]!]]);
+    },
+    report: {
+      header: predictSources(planned, pins, sources),
+      pulls: () => images.pulls(),
+      takeFaults: () => images.takeFaults(),
     },
     release: () =>
       (released ??= (async () => {
@@ -106,6 +139,7 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
           child.stdin?.end();
           await gone;
         }
+        await images.close();
         await sources.release();
       })()),
   };

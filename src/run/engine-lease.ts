@@ -1,5 +1,6 @@
 import type { EngineChoice, Lesson } from '../types.js';
 import type { Engine } from './engine.js';
+import type { EngineImageOptions } from './engine-images.js';
 
 /**
  * Where a run's engine comes from: a fresh private dockerd, the engine the environment points at
@@ -24,7 +25,7 @@ export async function leaseEngine(
   /** Told as soon as the engine is up, so that a run cut short while it gets ready still releases it. */
   started: (engine: Engine, release: () => Promise<void>) => void,
   /** The lesson: the images it uses beyond the stand-in; on the user's own engine, the names its commands use. */
-  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void },
+  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void; images?: Pick<EngineImageOptions, 'upstream' | 'pins'> },
 ): Promise<EngineLease> {
   if (typeof source !== 'string') {
     const engine = await phase('engine ready', () => source);
@@ -38,7 +39,7 @@ export async function leaseEngine(
     import('./base-image.js'),
     import('./engine-images.js'),
   ]);
-  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine(engineImageOptions(needs.lesson))));
+  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine(engineImageOptions(needs.lesson, needs.images))));
   if (engine.kind === 'host') {
     const { leaseHostEngine } = await import('./host-lease.js');
     const env = { ...process.env, ...engine.env };
@@ -48,6 +49,8 @@ export async function leaseEngine(
   }
   const release = () => engine.stop();
   started(engine, release);
+  const header = engine.images && (await import('./image-facts.js')).imageHeader(needs.lesson, engine);
+  if (header) needs.note(header);
   // Asked while the base image loads: both wait on the engine, neither on the other.
   const described = engine.describe();
   if (engine.kind === 'private') await phase('base image', () => loadBaseImage(engine));

@@ -16,7 +16,7 @@ import { interrupted, onInterrupt } from './cleanup.js';
 import { findProgram } from './find-program.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
-import type { EngineImageOptions, EngineImages } from './engine-images.js';
+import type { EngineImageOptions, EngineImageReport, EngineImages } from './engine-images.js';
 
 export interface Engine {
   kind: EngineChoice;
@@ -35,6 +35,8 @@ export interface Engine {
   lost: Promise<string>;
   /** Whether the engine is up now: a step failing because it died can end before `lost` settles. */
   isUp(): Promise<boolean>;
+  /** A private engine pulling through the image registries: what its images went through. */
+  images?: EngineImageReport;
 }
 
 
@@ -265,7 +267,7 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions 
   const dockerd = await readPid(join(root, 'dockerd.pid'));
   const launcher = child;
   const isUp = async () => (dockerd ? isRunning(dockerd, root) : launcher.exitCode === null && launcher.signalCode === null);
-  return { kind: 'private', env, root, describe: () => describeDocker({ ...process.env, ...env }), stop, lost, isUp };
+  return { kind: 'private', env, root, describe: () => describeDocker({ ...process.env, ...env }), stop, lost, isUp, ...(images && { images: images.report }) };
 }
 
 /** The launcher exits with dockerd's status; a shell reports death by signal N as 128 + N. */

@@ -21,6 +21,7 @@ import { onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
 import { findProgram } from './find-program.js';
 import { readProcStat } from './proc.js';
+import { capFolder, parseSize } from './registry-prune.js';
 import { linkSharedLayers } from './registry-storage.js';
 
 /** Where images come from when the environment names no other upstream. */
@@ -73,11 +74,18 @@ export async function imageSourcesUnavailable(): Promise<string | undefined> {
   return undefined;
 }
 
-/** Opens the store and the cache for `upstream`, starting whichever is not running yet. */
-export async function openImageSources(options: ImageSourceOptions = {}): Promise<ImageSources> {
+/** The folders of the store and of the cache for the chosen upstream. */
+export function registryFolders(options: ImageSourceOptions = {}): { store: string; cache: string; upstream: string } {
   const upstream = chosenUpstream(options.upstream);
   const base = join(options.cacheDir ?? cacheFolder(), 'registry');
-  const [store, cache] = await Promise.allSettled([openRegistry(join(base, 'store')), openRegistry(join(base, upstreamKey(upstream)), upstream)]);
+  return { store: join(base, 'store'), cache: join(base, upstreamKey(upstream)), upstream };
+}
+
+/** Opens the store and the cache for `upstream`, starting whichever is not running yet. */
+export async function openImageSources(options: ImageSourceOptions = {}): Promise<ImageSources> {
+  const folders = registryFolders(options);
+  const upstream = folders.upstream;
+  const [store, cache] = await Promise.allSettled([openRegistry(folders.store), openRegistry(folders.cache, upstream)]);
   if (store.status === 'rejected' || cache.status === 'rejected') {
     for (const opened of [store, cache]) if (opened.status === 'fulfilled') await opened.value.release();
     throw [store, cache].map((opened) => (opened.status === 'rejected' ? opened.reason : undefined)).find(Boolean);
@@ -301,7 +309,40 @@ export async function openRegistry(folder: string, upstream?: string): Promise<R
         await stopLauncher(current.launcher);
         await rm(join(current.socket, '..'), { recursive: true, force: true });
       }
+      if (upstream) await keepUnderCap(folder);
     }).finally(unregister));
   const unregister = onInterrupt(release);
   return { socket: state.socket, mode: state.mode, folder, release };
+}
+
+/**
+ * LESSON_CACHE_MAX (`2G`, `500M`...): once its last user lets go, a cache holding more sheds the images
+ * used longest ago. A run never fails for it: what went wrong goes to the cache's log.
+ */
+async function keepUnderCap(folder: string): Promise<void> {
+  const max = parseSize(process.env.LESSON_CACHE_MAX);
+  if (max === undefined) return;
+  try {
+    await capFolder(folder, max);
+  } catch (error) {
+    await writeFile(join(folder, 'registry.log'), `lesson: keeping the cache under LESSON_CACHE_MAX failed: ${(error as Error).message}\n`, { flag: 'a' }).catch(() => undefined);
+  }
+}
+
+/** Thrown by `whenIdle` while lessons use the registry. */
+export class RegistryBusy extends Error {}
+
+/**
+ * Runs `work` on a registry's folder while its registry is stopped, and no lesson can start it until
+ * `work` ends; throws RegistryBusy while a lesson uses it.
+ */
+export async function whenIdle<T>(folder: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(folder, { recursive: true });
+  return withLock(join(folder, 'start.lock'), async () => {
+    if (!(await unheld(join(folder, 'users.lock')))) throw new RegistryBusy(`a running lesson uses ${folder}: try again once it ends`);
+    const current = await readState(folder);
+    if (current && alive(current.launcher)) await stopLauncher(current.launcher);
+    await rm(join(folder, 'state.json'), { force: true });
+    return work();
+  });
 }

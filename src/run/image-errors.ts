@@ -34,3 +34,9 @@ export function explainUnreachableImage(result: StepResult, engineKind: string |
       `and name it in the front matter's \`images:\` if no command names it`,
   };
 }
+
+/** The step, failed with what went wrong between its engine and the registries, when something did. */
+export function explainImageFaults(result: StepResult, faults: string[] = []): StepResult {
+  if (faults.length === 0 || result.error || result.exitCode === 0) return result;
+  return { ...result, error: faults.join('; ') };
+}

@@ -6,7 +6,9 @@ import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
 import { findProgram } from './find-program.js';
-import { explainUnreachableImage } from './image-errors.js';
+import type { EngineImageOptions } from './engine-images.js';
+import { imageFacts } from './image-facts.js';
+import { explainImageFaults, explainUnreachableImage } from './image-errors.js';
 import { saveShellState } from './interactive.js';
 import { markInterrupted, onRunInterrupt } from './interrupted-run.js';
 import { killMarked } from './kill.js';
@@ -33,6 +35,8 @@ export interface RunOptions {
   onNote?: (text: string) => void;
   /** Called after the last step, before anything is torn down: e.g. to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
+  /** The image upstream and the digests the snapshot pins (engine-images.ts). */
+  images?: Pick<EngineImageOptions, 'upstream' | 'pins'>;
 }
 
 /** A run paused after its steps, its engine and working directory still there. */
@@ -93,7 +97,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
-      }, { lesson, commands, note });
+      }, { lesson, commands, note, images: options.images });
       context.engineRoot = lease.engine.root;
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
@@ -114,7 +118,8 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), engine?.kind));
+      const ran = explainImageFaults(await watchingEngine(engine, shell, dispatch.run(step)), engine?.images?.takeFaults());
+      const result = markInterrupted(explainUnreachableImage(ran, engine?.kind));
       results.push(result);
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
         await collectNames(engine, step.command, context);
@@ -127,7 +132,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const stateFile = await saveShellState(shell, workspace.statePath, lesson.settings.timeoutMs).then(() => workspace.statePath, () => undefined);
       await options.handOver({ env, context, stateFile, lastStepLine: results.at(-1)?.step.line, prefix, folder: workspace.root });
     }
-    return { results, environment, context };
+    return { results, environment: { ...environment, ...imageFacts(lesson, engine) }, context };
   } finally {
     await teardown();
     unregister();

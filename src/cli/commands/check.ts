@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, registryUpstreamOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -24,6 +24,7 @@ export function defineCheck(command: Command): void {
     .addOption(engineOption('Docker engine for lessons that need one (host: one lesson at a time)'))
     .addOption(noSandboxOption())
     .addOption(builderOption())
+    .addOption(registryUpstreamOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .option('--silent', 'no progress on stdout when every report goes to a file', false)
@@ -43,8 +44,8 @@ export function defineCheck(command: Command): void {
       const reporter = chooseReporters(flags.reporter ?? [], { silent: flags.silent });
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
-      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox } = flags;
-      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, ci }, reporter);
+      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox, registryUpstream } = flags;
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, ci, registryUpstream }, reporter);
     });
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, ciRefusingUpdate, engineOption, noSandboxOption, registryUpstreamOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -19,6 +19,7 @@ export function defineRun(command: Command): void {
     .addOption(engineOption())
     .addOption(noSandboxOption())
     .addOption(builderOption())
+    .addOption(registryUpstreamOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .action(async (reference: string, flags: RunFlags) => {
@@ -26,8 +27,8 @@ export function defineRun(command: Command): void {
         const { useBuilder } = await import('../../run/builder.js');
         await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
       }
-      const { update, snapshots, engine, bail, sandbox } = flags;
-      const options = { update, snapshots, engine, bail, sandbox, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
+      const { update, snapshots, engine, bail, sandbox, registryUpstream } = flags;
+      const options = { update, snapshots, engine, bail, sandbox, registryUpstream, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
@@ -42,7 +43,7 @@ export function defineRun(command: Command): void {
       if (lesson.requires.length > 0) {
         // Said once, before anything starts, rather than as a step failing on a missing program.
         const { Requirements } = await import('../../run/requirements.js');
-        const missing = await new Requirements(engine).missing(lesson.requires, lesson.settings.images);
+        const missing = await new Requirements(engine, registryUpstream).missing(lesson.requires, lesson.settings.images);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
       const report = await verifyLesson(lesson, options, new ConsoleReporter());

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineOption, noSandboxOption, snapshotsOption } from '../options.js';
+import { engineOption, noSandboxOption, registryUpstreamOption, snapshotsOption } from '../options.js';
 import type { HandOverOptions } from '../hand-over.js';
 
 /** `lesson shell <lesson> --until <line>`: where the lesson stands at a line, to try the next command by hand. */
@@ -11,6 +11,7 @@ export function defineShell(command: Command): void {
     .addOption(snapshotsOption('folder of snapshot files the steps are checked against (never written)'))
     .addOption(engineOption())
     .addOption(noSandboxOption())
+    .addOption(registryUpstreamOption())
     .option('--bail', 'stop at the first failing step and open the shell there', false)
     .action(async (reference: string, flags: HandOverOptions) => {
       const [{ loadLesson }, { handOverAt }] = await Promise.all([import('../lessons.js'), import('../hand-over.js')]);
