@@ -193,6 +193,17 @@ export class Upstream {
     }
   }
 
+  /** The digest the upstream's tag names now, as an engine pulling it records it. */
+  async digest(repository: string, tag = 'latest'): Promise<string> {
+    const answer = await fetch(`${this.url}/v2/${repository}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
+    const digest = answer.headers.get('docker-content-digest');
+    if (!answer.ok || !digest) throw new Error(`the upstream has no ${repository}:${tag} (${answer.status})`);
+    return digest;
+  }
+
   /** Blob requests (GET) that reached the upstream since the log was last cleared. */
   blobRequests(): string[] {
     return readFileSync(this.logFile, 'utf8')
