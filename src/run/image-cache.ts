@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import { onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
 import { findProgram } from './find-program.js';
 import { readProcStat } from './proc.js';
+import { upstreamCredentials, type Credentials } from './registry-credentials.js';
 import { capFolder, parseSize } from './registry-prune.js';
 import { linkSharedLayers } from './registry-storage.js';
 
@@ -85,7 +86,8 @@ export function registryFolders(options: ImageSourceOptions = {}): { store: stri
 export async function openImageSources(options: ImageSourceOptions = {}): Promise<ImageSources> {
   const folders = registryFolders(options);
   const upstream = folders.upstream;
-  const [store, cache] = await Promise.allSettled([openRegistry(folders.store), openRegistry(folders.cache, upstream)]);
+  const credentials = await upstreamCredentials(upstream);
+  const [store, cache] = await Promise.allSettled([openRegistry(folders.store), openRegistry(folders.cache, upstream, credentials)]);
   if (store.status === 'rejected' || cache.status === 'rejected') {
     for (const opened of [store, cache]) if (opened.status === 'fulfilled') await opened.value.release();
     throw [store, cache].map((opened) => (opened.status === 'rejected' ? opened.reason : undefined)).find(Boolean);
@@ -177,14 +179,14 @@ rm -rf "$sockets"
 exit "$status"
 `;
 
-function config(data: string, socket: string, upstream?: string): string {
+function config(data: string, socket: string, upstream?: string, credentials?: Credentials): string {
   // JSON is YAML: no YAML writer needed. Access logs would grow with every pull; warnings and panics stay.
   return JSON.stringify({
     version: 0.1,
     log: { level: 'warn', formatter: 'text', accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: data }, delete: { enabled: true } },
     http: { net: 'unix', addr: socket },
-    ...(upstream ? { proxy: { remoteurl: upstream } } : {}),
+    ...(upstream ? { proxy: { remoteurl: upstream, ...credentials } } : {}),
   });
 }
 
@@ -194,14 +196,17 @@ function why(log: string): string {
   return lines.find((line) => line.startsWith('panic:')) ?? lines.at(-1) ?? '';
 }
 
-async function launch(folder: string, upstream: string | undefined): Promise<State> {
+async function launch(folder: string, upstream: string | undefined, credentials?: Credentials): Promise<State> {
   // sockaddr_un is short; the cache folder may be deep in a home directory, so the socket lives in /tmp.
   const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
   const sockets = await mkdtemp(join(base, 'lesson-registry-'));
   const socket = join(sockets, 'registry.sock');
   const configFile = join(folder, 'config.yml');
   const logFile = join(folder, 'registry.log');
-  await writeFile(configFile, config(join(folder, 'data'), socket, upstream));
+  // Only its owner may read it: it may hold the upstream's credentials.
+  await writeFile(configFile, '', { mode: 0o600 });
+  await chmod(configFile, 0o600);
+  await writeFile(configFile, config(join(folder, 'data'), socket, upstream, credentials));
   await writeFile(logFile, '');
   const log = openSync(logFile, 'a');
   const child = spawn('sh', ['-c', LAUNCHER, 'sh', folder, sockets, configFile], {
@@ -271,7 +276,7 @@ async function usable(state: State | undefined): Promise<boolean> {
  * starting it unless another user already did. A proxy cannot start while its upstream is unreachable:
  * then the folder is served as it is, so what is cached still pulls offline.
  */
-export async function openRegistry(folder: string, upstream?: string): Promise<RegistryLease> {
+export async function openRegistry(folder: string, upstream?: string, credentials?: Credentials): Promise<RegistryLease> {
   await mkdir(join(folder, 'data'), { recursive: true });
   const startLock = join(folder, 'start.lock');
   const usersLock = join(folder, 'users.lock');
@@ -285,7 +290,7 @@ export async function openRegistry(folder: string, upstream?: string): Promise<R
       await linkSharedLayers(join(folder, 'data'));
       let started: State;
       try {
-        started = await launch(folder, upstream);
+        started = await launch(folder, upstream, credentials);
       } catch (error) {
         if (!upstream || !(error instanceof RegistryStartError) || !/panic:/.test(error.log)) throw error;
         started = await launch(folder, undefined);
