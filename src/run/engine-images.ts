@@ -4,6 +4,8 @@
 // order and allows plain HTTP on 127.0.0.0/8. Mirrors serve Docker Hub names only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { familiarRef, type ImagePin } from '../judge/image-pins.js';
 import { imagesNeeded } from '../plan/images.js';
 import type { Lesson } from '../types.js';
@@ -111,8 +113,10 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
   const sources: ImageSources = await openImageSources(options);
   const pins = options.pins ?? {};
   let images: ImageRelay;
+  const cacheMirror = { name: 'cache' as const, ...sources.cache };
+  const cacheLog = logReader(join(sources.cache.folder, 'registry.log'));
   try {
-    images = await ImageRelay.start([{ name: 'store', ...sources.store }, { name: 'cache', ...sources.cache }], pins);
+    images = await ImageRelay.start([{ name: 'store', ...sources.store }, cacheMirror], pins);
   } catch (error) {
     await sources.release();
     throw error;
@@ -129,7 +133,11 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
     report: {
       header: predictSources(planned, pins, sources),
       pulls: () => images.pulls(),
-      takeFaults: () => images.takeFaults(),
+      takeFaults: () => {
+        // What the cache could not keep (a full disk) it says in its log only: the pull itself went through.
+        images.noteLog(cacheMirror, cacheLog());
+        return images.takeFaults();
+      },
     },
     release: () =>
       (released ??= (async () => {
@@ -142,5 +150,33 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
         await images.close();
         await sources.release();
       })()),
+  };
+}
+
+/** Reads what a log file gained since the last call (from its size now, at the first). */
+function logReader(file: string): () => string {
+  let offset = (() => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
+  })();
+  return () => {
+    try {
+      const size = statSync(file).size;
+      if (size <= offset) return '';
+      const buffer = Buffer.alloc(Math.min(size - offset, 1 << 20));
+      const fd = openSync(file, 'r');
+      try {
+        readSync(fd, buffer, 0, buffer.length, offset);
+      } finally {
+        closeSync(fd);
+      }
+      offset = size;
+      return buffer.toString('utf8');
+    } catch {
+      return '';
+    }
   };
 }

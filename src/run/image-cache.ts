@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { InputError } from '../errors.js';
 import { cacheFolder } from './cache-folder.js';
 import { onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
@@ -87,12 +88,20 @@ export async function openImageSources(options: ImageSourceOptions = {}): Promis
   const folders = registryFolders(options);
   const upstream = folders.upstream;
   const credentials = await upstreamCredentials(upstream);
-  const [store, cache] = await Promise.allSettled([openRegistry(folders.store), openRegistry(folders.cache, upstream, credentials)]);
+  const [store, cache] = await Promise.allSettled([openRegistry(folders.store).catch(onFullDisk('store', folders.store)), openRegistry(folders.cache, upstream, credentials).catch(onFullDisk('cache', folders.cache))]);
   if (store.status === 'rejected' || cache.status === 'rejected') {
     for (const opened of [store, cache]) if (opened.status === 'fulfilled') await opened.value.release();
     throw [store, cache].map((opened) => (opened.status === 'rejected' ? opened.reason : undefined)).find(Boolean);
   }
   return { store: store.value, cache: cache.value, upstream, release: () => Promise.all([cache.value.release(), store.value.release()]).then(() => undefined) };
+}
+
+/** A registry that cannot even start on a full disk: said in one line, naming the folder. */
+function onFullDisk(name: string, folder: string): (error: NodeJS.ErrnoException) => never {
+  return (error) => {
+    if (error.code !== 'ENOSPC' && error.code !== 'EDQUOT') throw error;
+    throw new InputError(`the image ${name}'s disk is full (${folder}): it cannot keep what it pulls; free space there, or cap the cache with LESSON_CACHE_MAX (\`lesson images prune\` removes what no snapshot pins)`);
+  };
 }
 
 interface State {
@@ -295,7 +304,14 @@ export async function openRegistry(folder: string, upstream?: string, credential
         if (!upstream || !(error instanceof RegistryStartError) || !/panic:/.test(error.log)) throw error;
         started = await launch(folder, undefined);
       }
-      await writeFile(join(folder, 'state.json'), JSON.stringify(started));
+      try {
+        await writeFile(join(folder, 'state.json'), JSON.stringify(started));
+      } catch (error) {
+        // Unrecorded (a full disk), no one else could ever stop it.
+        await stopLauncher(started.launcher);
+        await rm(join(started.socket, '..'), { recursive: true, force: true });
+        throw error;
+      }
       return started;
     } catch (error) {
       await user?.drop();

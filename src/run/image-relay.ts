@@ -108,13 +108,14 @@ export class ImageRelay {
           this.faults.push(`${ref} is pinned by the snapshot at ${pinned}, which neither the image store nor the cache holds and the upstream did not give: \`-u\` records what the sources give now`);
         }
       }
+      if (status >= 500) this.noteFailure(mirror, answer);
       res.writeHead(status, answer.headers);
       const blob = BLOB.exec(url);
       if (blob && req.method === 'GET' && status === 200) this.passVerified(mirror, blob[2]!, answer, res);
       else answer.pipe(res);
     });
     out.on('error', (error: NodeJS.ErrnoException) => {
-      this.faults.push(`the image ${mirror.name} stopped answering during the pull (${error.code ?? error.message}); its log: ${join(mirror.folder, 'registry.log')}. The next run starts it again`);
+      this.stopped(mirror, error.code ?? error.message);
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
     });
@@ -157,9 +158,43 @@ export class ImageRelay {
       void rm(join(blobData(registryRoot(mirror.folder), digest), '..'), { recursive: true, force: true });
     });
     answer.on('close', () => {
-      if (!ended) res.destroy();
+      if (ended) return;
+      res.destroy();
+      if (!res.writableEnded) this.stopped(mirror, 'the connection closed mid-blob');
     });
   }
+
+  private stopped(mirror: RelayMirror, why: string): void {
+    this.faults.push(`the image ${mirror.name} stopped answering during the pull (${why}); its log: ${join(mirror.folder, 'registry.log')}. The next run starts it again`);
+  }
+
+  /** A registry's own words on a request it failed (a full disk...), as a fault. */
+  private noteFailure(mirror: RelayMirror, answer: IncomingMessage): void {
+    const chunks: Buffer[] = [];
+    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    answer.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let message = body.trim().slice(0, 300);
+      try {
+        const parsed = JSON.parse(body) as { errors?: { message?: string; detail?: unknown }[] };
+        message = (parsed.errors ?? []).map((error) => [error.message, typeof error.detail === 'string' ? error.detail : JSON.stringify(error.detail ?? '')].filter(Boolean).join(': ')).join('; ') || message;
+      } catch {
+        // not JSON: its first words will do
+      }
+      this.faults.push(diskFull(message) ? fullDisk(mirror) : `the image ${mirror.name} failed a request (${message}); its log: ${join(mirror.folder, 'registry.log')}`);
+    });
+  }
+
+  /** Says so when the registry's log shows it could not write: what it serves then is not kept. */
+  noteLog(mirror: RelayMirror, text: string): void {
+    if (diskFull(text)) this.faults.push(fullDisk(mirror));
+  }
+}
+
+const diskFull = (text: string): boolean => /no space left on device|disk quota exceeded/i.test(text);
+
+function fullDisk(mirror: RelayMirror): string {
+  return `the image ${mirror.name}'s disk is full (${mirror.folder}): it cannot keep what it pulls; free space there, or cap the cache with LESSON_CACHE_MAX (\`lesson images prune\` removes what no snapshot pins)`;
 }
 
 /** What the cache holds for a tag before it answers: the pinned digest when it has that manifest, else the tag's digest. */

@@ -56,7 +56,8 @@ async function copyImage(fromFolder: string, toFolder: string, repository: strin
   const from = registryRoot(fromFolder);
   const to = registryRoot(toFolder);
   const image = (await storedImages(fromFolder)).find((held) => held.repository === repository && held.digest === digest);
-  if (!image) return false;
+  // Half an image would be worse than none: the store, asked first, would serve a manifest without its layers.
+  if (!image?.complete) return false;
   const manifests = new Set<string>([digest]);
   const parsed = JSON.parse(await readFile(blobData(from, digest), 'utf8')) as { manifests?: { digest?: string }[] };
   for (const child of parsed.manifests ?? []) if (child.digest && image.blobs.includes(child.digest)) manifests.add(child.digest);
@@ -70,15 +71,21 @@ async function copyImage(fromFolder: string, toFolder: string, repository: strin
   return true;
 }
 
-/** Keeps the pinned images the cache holds in the store too, by digest (no tag): a check finds them there first. */
+/**
+ * Keeps the pinned images the cache holds whole in the store too, by digest (no tag): a check finds them
+ * there first. A run never fails for it: what went wrong (a full disk) goes to the store's log.
+ */
 export async function keepInStore(pins: ImagePin[], options: ImageSourceOptions = {}): Promise<void> {
   const folders = registryFolders(options);
   for (const pin of pins) {
     if (!pin.digest) continue;
     const { repository } = registryName(pin.ref);
     const revision = join(registryRoot(folders.store), 'repositories', repository, '_manifests', 'revisions', 'sha256', pin.digest.slice('sha256:'.length), 'link');
-    if (await exists(revision)) continue;
-    await copyImage(folders.cache, folders.store, repository, pin.digest);
+    try {
+      if (!(await exists(revision))) await copyImage(folders.cache, folders.store, repository, pin.digest);
+    } catch (error) {
+      await writeFile(join(folders.store, 'registry.log'), `lesson: keeping ${pin.ref} ${pin.digest} for a snapshot failed: ${(error as Error).message}\n`, { flag: 'a' }).catch(() => undefined);
+    }
   }
 }
 

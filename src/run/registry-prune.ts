@@ -21,6 +21,8 @@ export interface StoredImage {
   lastUsed: Date;
   /** Every blob it needs that the folder holds, the manifest itself first. */
   blobs: string[];
+  /** Whether the folder holds every config and layer it names (of the platforms it holds). */
+  complete: boolean;
 }
 
 interface Manifest {
@@ -77,17 +79,22 @@ export async function storedImages(folder: string): Promise<StoredImage[]> {
       if (platforms.has(digest)) continue;
       const blobs = [digest];
       let size = 0;
+      let complete = true;
       for (const image of top.manifests ? top.manifests.flatMap((child) => (child.digest && parsed.has(child.digest) ? [[child.digest, parsed.get(child.digest)!] as const] : [])) : [[digest, top] as const]) {
         if (image[0] !== digest) blobs.push(image[0]);
         for (const part of [image[1].config, ...(image[1].layers ?? [])]) {
-          if (!part?.digest || (await held(root, part.digest)) === undefined) continue;
+          if (!part?.digest) continue;
+          if ((await held(root, part.digest)) === undefined) {
+            complete = false;
+            continue;
+          }
           blobs.push(part.digest);
           size += part.size ?? 0;
         }
       }
       const link = join(manifests, 'revisions', 'sha256', digest.slice('sha256:'.length), 'link');
       const lastUsed = await stat(link).then((s) => s.mtime, () => new Date(0));
-      images.push({ repository, digest, tags: tags.get(digest) ?? [], size, lastUsed, blobs });
+      images.push({ repository, digest, tags: tags.get(digest) ?? [], size, lastUsed, blobs, complete });
     }
   }
   return images;

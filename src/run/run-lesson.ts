@@ -118,7 +118,9 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const ran = explainImageFaults(await watchingEngine(engine, shell, dispatch.run(step)), engine?.images?.takeFaults());
+      const outcome = await watchingEngine(engine, shell, dispatch.run(step));
+      const faults = engine?.images?.takeFaults() ?? [];
+      const ran = explainImageFaults(outcome, faults);
       const result = markInterrupted(explainUnreachableImage(ran, engine?.kind));
       results.push(result);
       if (engine && (step.kind === 'command' || step.kind === 'interactive')) {
@@ -126,6 +128,8 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
         await collectProjects(engine.env.DOCKER_HOST, step.command, context.projects);
       }
       options.onStepEnd?.(result, context);
+      // What went wrong on the way to a step's images that passed anyway (a corrupted copy fetched again, a full disk).
+      if (result.exitCode === 0) for (const fault of faults) options.onNote?.(fault);
       if (result.timedOut || result.error || options.bail?.()) break;
     }
     if (options.handOver && !interrupted()) {
