@@ -17,7 +17,7 @@ const READY_TIMEOUT_MS = 10_000;
 
 // Below the kernel's ephemeral range (where `docker run -P` picks host ports) and away from the ports
 // tutorials publish (5000, 8080, 3000, 6379...), so a page's own `-p` never meets a relay.
-const CANDIDATE_PORTS = [23941, 23942, 23943, 23944, 23945, 23946];
+const CANDIDATE_PORTS = [23941, 23942, 23943, 23944, 23945, 23946, 23947, 23948];
 
 export interface EngineImageOptions extends ImageSourceOptions {
   /** The lesson's text: ports it mentions are not used for relays. */
@@ -35,7 +35,7 @@ export interface EngineImageReport {
   /** The images the engine got by tag, with their digests and where they came from. */
   pulls(): ImagePin[];
   /** What went wrong with the registries since the last call, one line each. */
-  takeFaults(): string[];
+  takeFaults(): Promise<string[]>;
 }
 
 /** The registries one engine uses: dockerd's arguments before it starts, the relay once its namespace exists. */
@@ -62,10 +62,11 @@ export function engineImageOptions(lesson: Lesson, chosen: Pick<EngineImageOptio
   return { images: { avoid: text, planned, ...chosen } };
 }
 
-export function relayPorts(avoid = ''): [number, number] {
+/** The relays' ports: the store's and the cache's mirrors, then the store's and the cache's own (for blobs). */
+export function relayPorts(avoid = ''): [number, number, number, number] {
   const mentioned = new Set(avoid.match(/\d+/g) ?? []);
-  const free = CANDIDATE_PORTS.filter((port) => !mentioned.has(String(port)));
-  return [free[0] ?? CANDIDATE_PORTS[0]!, free[1] ?? CANDIDATE_PORTS[1]!];
+  const free = [...CANDIDATE_PORTS.filter((port) => !mentioned.has(String(port))), ...CANDIDATE_PORTS];
+  return [free[0]!, free[1]!, free[2]!, free[3]!];
 }
 
 // Runs in the engine's namespace. stdin is a pipe from node: when node lets go or dies, the relays go.
@@ -73,7 +74,7 @@ export function relayPorts(avoid = ''): [number, number] {
 const RELAY = `
 pids=
 for spec in "$@"; do
-  socat "TCP-LISTEN:\${spec%%=*},bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:\${spec#*=}" &
+  socat -b 262144 "TCP-LISTEN:\${spec%%=*},bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:\${spec#*=}" &
   pids="$pids $!"
 done
 for spec in "$@"; do
@@ -113,22 +114,27 @@ export async function prepareEngineImages(options: EngineImageOptions): Promise<
   const sources: ImageSources = await openImageSources(options);
   const pins = options.pins ?? {};
   let images: ImageRelay;
-  const cacheMirror = { name: 'cache' as const, ...sources.cache };
+  const ports = relayPorts(options.avoid);
+  const cacheMirror = { name: 'cache' as const, ...sources.cache, direct: `http://127.0.0.1:${ports[3]}` };
   const cacheLog = logReader(join(sources.cache.folder, 'registry.log'));
   try {
-    images = await ImageRelay.start([{ name: 'store', ...sources.store }, cacheMirror], pins);
+    images = await ImageRelay.start([{ name: 'store', ...sources.store, direct: `http://127.0.0.1:${ports[2]}` }, cacheMirror], pins);
   } catch (error) {
     await sources.release();
     throw error;
   }
-  const ports = relayPorts(options.avoid);
   const planned = (options.planned ?? []).map(familiarRef);
   let relay: ChildProcess | undefined;
   let released: Promise<void> | undefined;
   return {
-    dockerdArgs: ports.flatMap((port) => ['--registry-mirror', `http://127.0.0.1:${port}`]),
+    dockerdArgs: ports.slice(0, 2).flatMap((port) => ['--registry-mirror', `http://127.0.0.1:${port}`]),
     async attach(pid) {
-      relay = await startRelay(pid, [[ports[0], images.sockets[0]!], [ports[1], images.sockets[1]!]]);
+      relay = await startRelay(pid, [
+        [ports[0], images.sockets[0]!],
+        [ports[1], images.sockets[1]!],
+        [ports[2], sources.store.socket],
+        [ports[3], sources.cache.socket],
+      ]);
     },
     report: {
       header: predictSources(planned, pins, sources),

@@ -6,7 +6,7 @@ import { imageOf } from '../plan/images.js';
 import type { StepResult } from '../types.js';
 
 // dockerd's words for "could not reach a registry", as `docker pull` and `docker run` print them.
-const UNREACHABLE = /Error response from daemon: Get "https:\/\/[^"]+": (?:dial tcp: lookup \S+|dial tcp [^:]+:\d+: connect: network is unreachable|net\/http: request canceled while waiting for connection)/;
+const UNREACHABLE = /(?:Error response from daemon: |docker: )Get "https:\/\/[^"]+": (?:dial tcp: lookup \S+|dial tcp [^:]+:\d+: connect: network is unreachable|net\/http: request canceled while waiting for connection)/;
 
 /** The image a failed pull was for: from docker's own words, else from the command. */
 function imageIn(output: string, command: string): string | undefined {

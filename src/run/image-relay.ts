@@ -1,17 +1,20 @@
 // Between a private engine and the image registries (the store, then the cache): an HTTP relay in this
-// process, on unix sockets the engine's socat relays reach. Passing every request through here is what
-// lets a run know and hold its images:
+// process, on unix sockets the engine's socat relays reach. Passing the engine's requests through here
+// is what lets a run know and hold its images:
 // - a tag the snapshot pins is asked for by its digest, so a check gets the image it recorded;
 // - each manifest fetched by tag says which image the engine got and from where (store, cache, or the
 //   upstream through the cache), for the snapshot and the run's header;
-// - each blob is checked against its digest as it passes; a copy that does not match (a corrupted
-//   cache) is cut short, so the engine retries, and dropped from its folder, so the retry fetches it again;
+// - blobs do not pass through here (a second copy of every layer would cost more than the pull): the
+//   engine is sent to the registry itself, through a socat relay of its own, and the copy on disk is
+//   checked against its digest meanwhile. A copy that does not match (a corrupted cache) is dropped and
+//   named, so the next pull fetches it again;
 // - a registry that stops answering mid-pull is named, instead of leaving dockerd's own words alone.
 
-import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { familiarRef, type ImagePin } from '../judge/image-pins.js';
@@ -23,16 +26,22 @@ export interface RelayMirror {
   /** The registry's folder (`data/` holds what it serves). */
   folder: string;
   mode: 'proxy' | 'plain';
+  /** Where the engine reaches this registry without the relay, for blobs: `http://127.0.0.1:PORT`. */
+  direct: string;
 }
 
 const MANIFEST = /^\/v2\/(.+)\/manifests\/([^/?]+)$/;
 const BLOB = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/;
+/** Beside a blob found whole: its size and time then. distribution ignores other files in a blob's folder. */
+const VERIFIED = 'lesson-verified';
 
 export class ImageRelay {
   private readonly pulled = new Map<string, ImagePin>();
   private faults: string[] = [];
   /** Pinned tags no registry gave, once each. */
   private readonly missing = new Set<string>();
+  /** Checks of blobs on disk still running. */
+  private readonly checks = new Set<Promise<void>>();
 
   private constructor(
     private readonly servers: Server[],
@@ -72,8 +81,9 @@ export class ImageRelay {
     return [...this.pulled.values()];
   }
 
-  /** What went wrong since the last call, one line each. */
-  takeFaults(): string[] {
+  /** What went wrong since the last call, one line each, once the checks begun meanwhile end. */
+  async takeFaults(): Promise<string[]> {
+    await Promise.all(this.checks);
     const faults = this.faults;
     this.faults = [];
     return [...new Set(faults)];
@@ -90,6 +100,11 @@ export class ImageRelay {
 
   private forward(mirror: RelayMirror, agent: Agent, pins: Record<string, string>, req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
+    const blob = BLOB.exec(url);
+    if (blob && req.method === 'GET') {
+      void this.redirectBlob(mirror, url, blob[2]!, res);
+      return;
+    }
     const manifest = MANIFEST.exec(url);
     const byTag = manifest && !manifest[2]!.includes(':') ? { repository: manifest[1]!, tag: manifest[2]! } : undefined;
     const ref = byTag && familiarRef(`${byTag.repository}:${byTag.tag}`);
@@ -110,9 +125,10 @@ export class ImageRelay {
       }
       if (status >= 500) this.noteFailure(mirror, answer);
       res.writeHead(status, answer.headers);
-      const blob = BLOB.exec(url);
-      if (blob && req.method === 'GET' && status === 200) this.passVerified(mirror, blob[2]!, answer, res);
-      else answer.pipe(res);
+      answer.pipe(res);
+      answer.on('close', () => {
+        if (!answer.complete) res.destroy();
+      });
     });
     out.on('error', (error: NodeJS.ErrnoException) => {
       this.stopped(mirror, error.code ?? error.message);
@@ -125,6 +141,50 @@ export class ImageRelay {
     });
   }
 
+  /** Sends the engine to the registry itself for a blob, once it answers; checks the copy on disk meanwhile. */
+  private async redirectBlob(mirror: RelayMirror, url: string, digest: string, res: ServerResponse): Promise<void> {
+    const problem = await new Promise<string | undefined>((resolve) => {
+      const probe = connect(mirror.socket);
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(undefined);
+      });
+      probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    if (problem) {
+      this.stopped(mirror, problem);
+      res.writeHead(502).end();
+      return;
+    }
+    // Checked beside the pull, not before it: a check on the way would slow every pull for a rare fault.
+    const check = this.checkOnDisk(mirror, digest).finally(() => this.checks.delete(check));
+    this.checks.add(check);
+    res.writeHead(307, { location: `${mirror.direct}${url}`, 'content-length': '0' }).end();
+  }
+
+  /**
+   * Checks a blob the folder holds against its digest, in a process of its own, and drops a copy that
+   * does not match (the engine's own check fails that pull; the next one fetches it again). A copy found
+   * whole is marked so (beside it, with its size and time), and not read again until it changes.
+   */
+  private async checkOnDisk(mirror: RelayMirror, digest: string): Promise<void> {
+    const file = blobData(registryRoot(mirror.folder), digest);
+    const mark = join(file, '..', VERIFIED);
+    const found = await stat(file).catch(() => undefined);
+    // Not held yet: the cache fetches it now, and the engine checks what it gets.
+    if (!found) return;
+    const identity = `${found.size} ${found.mtimeMs}`;
+    if ((await readFile(mark, 'utf8').catch(() => '')) === identity) return;
+    const sum = await new Promise<string>((resolve) => execFile('sha256sum', [file], (error, stdout) => resolve(error ? '' : stdout.split(' ')[0] ?? '')));
+    if (!sum) return;
+    if (`sha256:${sum}` === digest) {
+      await writeFile(mark, identity).catch(() => undefined);
+      return;
+    }
+    this.faults.push(`the image ${mirror.name} held a corrupted copy of ${digest} (its content has another digest): it is dropped: the next pull fetches it again`);
+    await rm(join(file, '..'), { recursive: true, force: true });
+  }
+
   private notePull(mirror: RelayMirror, ref: string, repository: string, digest: string, before: string | undefined): void {
     const source = mirror.name === 'store' ? 'store' : mirror.mode === 'plain' || before === digest ? 'cache' : 'upstream';
     if (!this.pulled.has(ref)) this.pulled.set(ref, { ref, digest, source });
@@ -132,36 +192,6 @@ export class ImageRelay {
     const link = join(registryRoot(mirror.folder), 'repositories', repository, '_manifests/revisions/sha256', digest.slice('sha256:'.length), 'link');
     const now = new Date();
     void utimes(link, now, now).catch(() => undefined);
-  }
-
-  /** Passes a blob on, holding back its last chunk until its digest is checked: a bad copy never arrives whole. */
-  private passVerified(mirror: RelayMirror, digest: string, answer: IncomingMessage, res: ServerResponse): void {
-    const hash = createHash('sha256');
-    let held: Buffer | undefined;
-    let ended = false;
-    answer.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      if (held && !res.write(held)) {
-        answer.pause();
-        res.once('drain', () => answer.resume());
-      }
-      held = chunk;
-    });
-    answer.on('end', () => {
-      ended = true;
-      if (`sha256:${hash.digest('hex')}` === digest) {
-        res.end(held);
-        return;
-      }
-      res.destroy();
-      this.faults.push(`the image ${mirror.name} held a corrupted copy of ${digest} (its content has another digest): it is dropped, and fetched again from the upstream`);
-      void rm(join(blobData(registryRoot(mirror.folder), digest), '..'), { recursive: true, force: true });
-    });
-    answer.on('close', () => {
-      if (ended) return;
-      res.destroy();
-      if (!res.writableEnded) this.stopped(mirror, 'the connection closed mid-blob');
-    });
   }
 
   private stopped(mirror: RelayMirror, why: string): void {

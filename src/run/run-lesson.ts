@@ -119,7 +119,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
       const outcome = await watchingEngine(engine, shell, dispatch.run(step));
-      const faults = engine?.images?.takeFaults() ?? [];
+      const faults = (await engine?.images?.takeFaults()) ?? [];
       const ran = explainImageFaults(outcome, faults);
       const result = markInterrupted(explainUnreachableImage(ran, engine?.kind));
       results.push(result);
