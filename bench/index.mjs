@@ -7,6 +7,7 @@ import { benchInterrupt } from './interrupt.mjs';
 import { benchLayers } from './layers.mjs';
 import { machine } from './lib.mjs';
 import { benchParse } from './parse.mjs';
+import { benchPull } from './pull.mjs';
 import { benchSteps } from './steps.mjs';
 import { benchWatch } from './watch.mjs';
 
@@ -22,6 +23,7 @@ const benchmarks = {
   check: ['Many lessons', () => benchCheck()],
   watch: ['The edit–run loop (--watch)', () => benchWatch()],
   interrupt: ['Ctrl-C during a step', () => benchInterrupt()],
+  pull: ['Pulling an image through the cache', () => benchPull()],
 };
 
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);

@@ -44,6 +44,8 @@ have socat || missing+=(socat)
 have skopeo || missing+=(skopeo)
 # A lesson with `network: outbound` reaches the outside through it (src/run/outbound.ts).
 have slirp4netns || missing+=(slirp4netns)
+# The tests' upstream registry that asks for a password trusts tokens signed with a certificate made by openssl.
+have openssl || missing+=(openssl)
 # The steps of a lesson run inside bubblewrap: the host read-only, the run's folder writable (src/run/sandbox.ts).
 have bwrap || missing+=(bubblewrap)
 # flock and nsenter share a package with unshare on Debian, but not on every derivative.
@@ -115,7 +117,7 @@ echo "setup: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have strace && [ -e /usr/share/i18n/locales/fr_FR ] && have docker-registry && have socat && have skopeo && have slirp4netns && have flock && have bwrap && have rootlesskit && have newuidmap && compose && browser || {
+have dockerd && static_busybox && have jq && have ip && have unshare && have umount && have strace && [ -e /usr/share/i18n/locales/fr_FR ] && have docker-registry && have socat && have skopeo && have slirp4netns && have openssl && have flock && have bwrap && have rootlesskit && have newuidmap && compose && browser || {
   echo "setup: something is still missing after apt-get install ${missing[*]}" >&2
   exit 1
 }

@@ -33,7 +33,7 @@ export async function checkLessons(paths: string[], options: CheckOptions, repor
   const started = performance.now();
   const loaded = paths.map(load);
   ownSnapshots(loaded, options.snapshots);
-  const requirements = new Requirements(options.engine);
+  const requirements = new Requirements(options.engine, options.registryUpstream);
   // Lessons on the user's own engine would see each other's containers: they take turns.
   const jobs = options.engine === 'host' ? 1 : options.jobs;
   const watched = reportingInterrupts(loaded.map((entry) => entry.lesson), options.snapshots, reporter);

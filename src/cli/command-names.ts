@@ -1,7 +1,7 @@
 // The CLI's commands by name: main.ts defines one per name (commands.ts), and bin.cts keeps one code
 // cache per name. Small and free of imports, since bin.cts reads it before anything else is loaded.
 
-export const commandNames = ['run', 'plan', 'lint', 'check', 'fix', 'new', 'shell', 'clean'] as const;
+export const commandNames = ['run', 'plan', 'lint', 'check', 'fix', 'new', 'shell', 'clean', 'images'] as const;
 
 export type CommandName = (typeof commandNames)[number];
 

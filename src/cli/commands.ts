@@ -3,6 +3,7 @@ import type { CommandName } from './command-names.js';
 import { defineCheck } from './commands/check.js';
 import { defineClean } from './commands/clean.js';
 import { defineFix } from './commands/fix.js';
+import { defineImages } from './commands/images.js';
 import { defineLint } from './commands/lint.js';
 import { defineNew } from './commands/new.js';
 import { definePlan } from './commands/plan.js';
@@ -19,4 +20,5 @@ export const commands: Record<CommandName, (command: Command) => void> = {
   new: defineNew,
   shell: defineShell,
   clean: defineClean,
+  images: defineImages,
 };

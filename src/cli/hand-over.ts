@@ -29,6 +29,7 @@ export async function handOverAt(lesson: Lesson, options: HandOverOptions, repor
       engine: options.engine,
       sandbox: options.sandbox,
       network: options.network,
+      registryUpstream: options.registryUpstream,
       bail: options.bail,
       update: false,
       ci: false,

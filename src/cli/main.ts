@@ -36,7 +36,13 @@ let finished = false;
 program
   .parseAsync()
   .catch((error: unknown) => {
-    process.exitCode = exitCodeFor(error);
+    try {
+      process.exitCode = exitCodeFor(error);
+    } catch {
+      // A bug, or a fault nothing names better (a full disk): said with its stack, never a silent pass.
+      process.stderr.write(`${pc.red('error')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
   })
   .finally(() => {
     finished = true;

@@ -13,6 +13,8 @@ export interface SharedFlags {
   sandbox: boolean;
   /** `--network`: overrides the pages' `network:`; undefined leaves it to them (none when they say nothing). */
   network?: NetworkChoice;
+  /** --registry-upstream: the registry the image cache pulls from. */
+  registryUpstream?: string;
 }
 
 export function engineOption(description = 'Docker engine for lessons that need one'): Option {
@@ -26,6 +28,10 @@ export function networkOption(): Option {
 
 export function noSandboxOption(): Option {
   return new Option('--no-sandbox', "run the steps outside the sandbox: they can then write wherever you can and read your home (a page cannot ask for this)");
+}
+
+export function registryUpstreamOption(): Option {
+  return new Option('--registry-upstream <url>', 'registry the image cache pulls from, e.g. a company mirror (default: LESSON_REGISTRY_UPSTREAM, else Docker Hub); each upstream has its own cache');
 }
 
 export function snapshotsOption(description = 'folder of snapshot files'): Option {

@@ -1,4 +1,5 @@
 import type { Lesson, Snapshot, SnapshotEntry, Step, StepResult } from '../types.js';
+import { sameEnvironmentValue, worthTelling } from './image-pins.js';
 import { judgeStep } from './judge-step.js';
 import type { PageMatch } from './page-match.js';
 import type { EnvironmentChange, JudgeMode, Outcome, StepVerdict } from './verdict.js';
@@ -47,7 +48,7 @@ export function startJudging(lesson: Lesson, recorded: Snapshot | undefined, mod
       const write = changed && !mode.ci
         ? { lesson: lesson.path, environment: whole || !recorded ? environment : recorded.environment, steps: next }
         : undefined;
-      return { verdicts, obsolete, write, environmentChanges: recorded ? environmentChanges : [] };
+      return { verdicts, obsolete, write, environmentChanges: recorded ? environmentChanges.filter(worthTelling(recorded.environment)) : [] };
     },
   };
 }
@@ -67,6 +68,6 @@ export function judgeRun(
 function diffEnvironment(recorded: Record<string, string>, actual: Record<string, string>): EnvironmentChange[] {
   const keys = [...new Set([...Object.keys(recorded), ...Object.keys(actual)])];
   return keys
-    .filter((key) => recorded[key] !== actual[key])
+    .filter((key) => !sameEnvironmentValue(key, recorded[key], actual[key]))
     .map((key) => ({ key, recorded: recorded[key], actual: actual[key] }));
 }

@@ -2,6 +2,7 @@
 // take: the snapshot locked and read, each step normalized and judged once as it ends, the closing
 // outcome (steps that did not run, obsolete entries, what to write), the snapshot written.
 
+import { pinnedDigests, pinsOf } from '../judge/image-pins.js';
 import { startJudging } from '../judge/judging.js';
 import { startPageMatching } from '../judge/page-match.js';
 import type { JudgeMode } from '../judge/verdict.js';
@@ -33,6 +34,8 @@ export interface VerifyOptions extends JudgeMode {
   handOver?: (live: LiveRun) => Promise<void>;
   /** Each step's result as it ran and its output normalized, as the step ends (`lesson fix` writes what ran into the page). */
   onStepOutput?: (result: StepResult, normalized: string, context: RunContext) => void;
+  /** `--registry-upstream`: the registry the image cache pulls from (else LESSON_REGISTRY_UPSTREAM, else Docker Hub). */
+  registryUpstream?: string;
 }
 
 /**
@@ -89,6 +92,8 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
     // Stops where the report says a step failed: a recorded non-zero exit passes, a changed output fails.
     bail: options.bail ? () => failed : undefined,
     handOver: options.handOver,
+    // A check asks for the images the snapshot pins; -u records what the sources give now.
+    images: { upstream: options.registryUpstream, pins: options.update ? {} : pinnedDigests(recorded?.environment) },
     // A run cut short writes nothing, but says what ran, what was interrupted and what did not run.
     onInterrupted: () => {
       const outcome = { ...judging.finish({}), write: undefined, environmentChanges: [] };
@@ -107,6 +112,9 @@ async function verifyAgainst(file: string, lesson: Lesson, options: VerifyOption
   if (options.update && !options.records && !options.ci && recorded && (recorded.normalizers ?? 1) < NORMALIZERS) outcome.write ??= recorded;
   const write = writes ? outcome.write : undefined;
   if (write) saveSnapshot(file, opened, write);
+  // What the snapshot pins stays in the store, where the cache's expiry cannot drop it.
+  const pinned = pinsOf(write?.environment ?? recorded?.environment ?? {}).filter((pin) => pin.digest);
+  if (pinned.length > 0 && engineChoice === 'private') await (await import('../run/image-store.js')).keepInStore(pinned, { upstream: options.registryUpstream });
   const report: LessonReport = {
     lesson,
     status: lessonStatus(outcome),

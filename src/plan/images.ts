@@ -81,3 +81,13 @@ export function imagesNeeded(lesson: Lesson): string[] {
   }
   return found;
 }
+
+/** Whether the lesson runs, pulls or builds FROM the `alpine` stand-in, which every private engine holds. */
+export function usesStandIn(lesson: Lesson): boolean {
+  const named = [...(lesson.settings.images ?? [])];
+  for (const step of lesson.steps) {
+    if (step.kind === 'file') named.push(...[...step.content.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((match) => match[1]!));
+    else if (step.kind === 'command' || step.kind === 'interactive') named.push(...step.command.split('\n').flatMap((line) => imageOf(line) ?? []));
+  }
+  return named.some((image) => STAND_IN.has(image));
+}

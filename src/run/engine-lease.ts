@@ -1,6 +1,7 @@
 import { lessonNetwork } from '../plan/network.js';
 import type { EngineChoice, Lesson, NetworkChoice } from '../types.js';
 import type { Engine } from './engine.js';
+import type { EngineImageOptions } from './engine-images.js';
 
 /**
  * Where a run's engine comes from: a fresh private dockerd, the engine the environment points at
@@ -25,7 +26,7 @@ export async function leaseEngine(
   /** Told as soon as the engine is up, so that a run cut short while it gets ready still releases it. */
   started: (engine: Engine, release: () => Promise<void>) => void,
   /** The lesson: the images it uses beyond the stand-in; on the user's own engine, the names its commands use. */
-  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void; network?: NetworkChoice },
+  needs: { lesson: Lesson; commands: string[]; note: (text: string) => void; network?: NetworkChoice; images?: Pick<EngineImageOptions, 'upstream' | 'pins'> },
 ): Promise<EngineLease> {
   if (typeof source !== 'string') {
     const engine = await phase('engine ready', () => source);
@@ -40,7 +41,7 @@ export async function leaseEngine(
     import('./engine-images.js'),
   ]);
   const network = lessonNetwork(needs.lesson, needs.network);
-  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine({ ...engineImageOptions(needs.lesson), network })));
+  const engine = await phase('engine start', async () => (source === 'host' ? hostEngine() : startPrivateEngine({ ...engineImageOptions(needs.lesson, needs.images), network })));
   if (engine.kind === 'host') {
     const { leaseHostEngine } = await import('./host-lease.js');
     const env = { ...process.env, ...engine.env };
@@ -50,6 +51,8 @@ export async function leaseEngine(
   }
   const release = () => engine.stop();
   started(engine, release);
+  const header = engine.images && (await import('./image-facts.js')).imageHeader(needs.lesson, engine);
+  if (header) needs.note(header);
   // Asked while the base image loads: both wait on the engine, neither on the other.
   const described = engine.describe();
   if (engine.kind === 'private') await phase('base image', () => loadBaseImage(engine));

@@ -16,7 +16,7 @@ import { interrupted, onInterrupt } from './cleanup.js';
 import { findProgram } from './find-program.js';
 import { engineRequest } from './engine-api.js';
 import { isRunning, readPid, teardown, type Footprint } from './engine-teardown.js';
-import type { EngineImageOptions, EngineImages } from './engine-images.js';
+import type { EngineImageOptions, EngineImageReport, EngineImages } from './engine-images.js';
 import { rootlessMissing, runsRootless } from './rootless.js';
 import { rootlessDaemonArgs, rootlessFootprint, rootlessLaunch } from './rootless-engine.js';
 import { attachOutbound, outboundUnavailable, resolvConf, type Outbound } from './outbound.js';
@@ -38,6 +38,8 @@ export interface Engine {
   lost: Promise<string>;
   /** Whether the engine is up now: a step failing because it died can end before `lost` settles. */
   isUp(): Promise<boolean>;
+  /** A private engine pulling through the image registries: what its images went through. */
+  images?: EngineImageReport;
 }
 
 
@@ -294,7 +296,7 @@ export async function startPrivateEngine(options: { images?: EngineImageOptions;
   const isUp = async () => (dockerd ? isRunning(dockerd, root) : launcher.exitCode === null && launcher.signalCode === null);
   // A rootless engine prints other layer sizes (no native overlay diff in a user namespace): its own variant.
   const describe = async () => ({ ...(await describeDocker({ ...process.env, ...env })), ...(rootless && { 'engine mode': 'rootless' }) });
-  return { kind: 'private', env, root, describe, stop, lost, isUp };
+  return { kind: 'private', env, root, describe, stop, lost, isUp, ...(images && { images: images.report }) };
 }
 
 /** The launcher exits with dockerd's status; a shell reports death by signal N as 128 + N. */

@@ -42,3 +42,23 @@ export async function imagesUnavailable(images: string[], upstream = chosenUpstr
   if (!silent) return undefined;
   return `image ${missing.join(', ')} is in neither the image store nor the cache, and ${upstream} does not answer (${silent}): run the lesson once where it does (the cache keeps what it pulls), or set LESSON_REGISTRY_UPSTREAM to a mirror`;
 }
+
+/** Whether a registry folder holds the manifest `digest` under the image's repository. */
+export function holdsDigest(folder: string, image: string, digest: string): boolean {
+  const repository = join(tagPath(image), '../../../..');
+  return existsSync(join(folder, 'data', repository, 'revisions/sha256', digest.replace(/^sha256:/, ''), 'link'));
+}
+
+/**
+ * The run's header line on its images: where each image the lesson names will come from, as the
+ * registries' folders say before the run (the snapshot records where each one did come from).
+ */
+export function predictSources(images: string[], pins: Record<string, string>, sources: { store: { folder: string }; cache: { folder: string; mode: string } }): string {
+  const where = images.map((image) => {
+    const pinned = pins[image];
+    const has = (folder: string) => (pinned ? holdsDigest(folder, image, pinned) : holds(folder, image));
+    const from = has(sources.store.folder) ? 'store' : has(sources.cache.folder) ? 'cache' : sources.cache.mode === 'plain' ? 'nowhere (the upstream does not answer)' : 'upstream';
+    return `${image}${pinned ? ` ${pinned.slice(0, 19)} (pinned)` : ''} from ${from}`;
+  });
+  return `images: ${where.join(', ')}`;
+}

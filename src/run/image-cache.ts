@@ -11,16 +11,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { InputError } from '../errors.js';
 import { cacheFolder } from './cache-folder.js';
 import { onInterrupt } from './cleanup.js';
 import { engineRequest } from './engine-api.js';
 import { findProgram } from './find-program.js';
 import { readProcStat } from './proc.js';
+import { upstreamCredentials, type Credentials } from './registry-credentials.js';
+import { capFolder, parseSize } from './registry-prune.js';
 import { linkSharedLayers } from './registry-storage.js';
 
 /** Where images come from when the environment names no other upstream. */
@@ -73,16 +76,32 @@ export async function imageSourcesUnavailable(): Promise<string | undefined> {
   return undefined;
 }
 
-/** Opens the store and the cache for `upstream`, starting whichever is not running yet. */
-export async function openImageSources(options: ImageSourceOptions = {}): Promise<ImageSources> {
+/** The folders of the store and of the cache for the chosen upstream. */
+export function registryFolders(options: ImageSourceOptions = {}): { store: string; cache: string; upstream: string } {
   const upstream = chosenUpstream(options.upstream);
   const base = join(options.cacheDir ?? cacheFolder(), 'registry');
-  const [store, cache] = await Promise.allSettled([openRegistry(join(base, 'store')), openRegistry(join(base, upstreamKey(upstream)), upstream)]);
+  return { store: join(base, 'store'), cache: join(base, upstreamKey(upstream)), upstream };
+}
+
+/** Opens the store and the cache for `upstream`, starting whichever is not running yet. */
+export async function openImageSources(options: ImageSourceOptions = {}): Promise<ImageSources> {
+  const folders = registryFolders(options);
+  const upstream = folders.upstream;
+  const credentials = await upstreamCredentials(upstream);
+  const [store, cache] = await Promise.allSettled([openRegistry(folders.store).catch(onFullDisk('store', folders.store)), openRegistry(folders.cache, upstream, credentials).catch(onFullDisk('cache', folders.cache))]);
   if (store.status === 'rejected' || cache.status === 'rejected') {
     for (const opened of [store, cache]) if (opened.status === 'fulfilled') await opened.value.release();
     throw [store, cache].map((opened) => (opened.status === 'rejected' ? opened.reason : undefined)).find(Boolean);
   }
   return { store: store.value, cache: cache.value, upstream, release: () => Promise.all([cache.value.release(), store.value.release()]).then(() => undefined) };
+}
+
+/** A registry that cannot even start on a full disk: said in one line, naming the folder. */
+function onFullDisk(name: string, folder: string): (error: NodeJS.ErrnoException) => never {
+  return (error) => {
+    if (error.code !== 'ENOSPC' && error.code !== 'EDQUOT') throw error;
+    throw new InputError(`the image ${name}'s disk is full (${folder}): it cannot keep what it pulls; free space there, or cap the cache with LESSON_CACHE_MAX (\`lesson images prune\` removes what no snapshot pins)`);
+  };
 }
 
 interface State {
@@ -169,14 +188,14 @@ rm -rf "$sockets"
 exit "$status"
 `;
 
-function config(data: string, socket: string, upstream?: string): string {
+function config(data: string, socket: string, upstream?: string, credentials?: Credentials): string {
   // JSON is YAML: no YAML writer needed. Access logs would grow with every pull; warnings and panics stay.
   return JSON.stringify({
     version: 0.1,
     log: { level: 'warn', formatter: 'text', accesslog: { disabled: true } },
     storage: { filesystem: { rootdirectory: data }, delete: { enabled: true } },
     http: { net: 'unix', addr: socket },
-    ...(upstream ? { proxy: { remoteurl: upstream } } : {}),
+    ...(upstream ? { proxy: { remoteurl: upstream, ...credentials } } : {}),
   });
 }
 
@@ -186,14 +205,17 @@ function why(log: string): string {
   return lines.find((line) => line.startsWith('panic:')) ?? lines.at(-1) ?? '';
 }
 
-async function launch(folder: string, upstream: string | undefined): Promise<State> {
+async function launch(folder: string, upstream: string | undefined, credentials?: Credentials): Promise<State> {
   // sockaddr_un is short; the cache folder may be deep in a home directory, so the socket lives in /tmp.
   const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
   const sockets = await mkdtemp(join(base, 'lesson-registry-'));
   const socket = join(sockets, 'registry.sock');
   const configFile = join(folder, 'config.yml');
   const logFile = join(folder, 'registry.log');
-  await writeFile(configFile, config(join(folder, 'data'), socket, upstream));
+  // Only its owner may read it: it may hold the upstream's credentials.
+  await writeFile(configFile, '', { mode: 0o600 });
+  await chmod(configFile, 0o600);
+  await writeFile(configFile, config(join(folder, 'data'), socket, upstream, credentials));
   await writeFile(logFile, '');
   const log = openSync(logFile, 'a');
   const child = spawn('sh', ['-c', LAUNCHER, 'sh', folder, sockets, configFile], {
@@ -263,7 +285,7 @@ async function usable(state: State | undefined): Promise<boolean> {
  * starting it unless another user already did. A proxy cannot start while its upstream is unreachable:
  * then the folder is served as it is, so what is cached still pulls offline.
  */
-export async function openRegistry(folder: string, upstream?: string): Promise<RegistryLease> {
+export async function openRegistry(folder: string, upstream?: string, credentials?: Credentials): Promise<RegistryLease> {
   await mkdir(join(folder, 'data'), { recursive: true });
   const startLock = join(folder, 'start.lock');
   const usersLock = join(folder, 'users.lock');
@@ -277,12 +299,19 @@ export async function openRegistry(folder: string, upstream?: string): Promise<R
       await linkSharedLayers(join(folder, 'data'));
       let started: State;
       try {
-        started = await launch(folder, upstream);
+        started = await launch(folder, upstream, credentials);
       } catch (error) {
         if (!upstream || !(error instanceof RegistryStartError) || !/panic:/.test(error.log)) throw error;
         started = await launch(folder, undefined);
       }
-      await writeFile(join(folder, 'state.json'), JSON.stringify(started));
+      try {
+        await writeFile(join(folder, 'state.json'), JSON.stringify(started));
+      } catch (error) {
+        // Unrecorded (a full disk), no one else could ever stop it.
+        await stopLauncher(started.launcher);
+        await rm(join(started.socket, '..'), { recursive: true, force: true });
+        throw error;
+      }
       return started;
     } catch (error) {
       await user?.drop();
@@ -301,7 +330,40 @@ export async function openRegistry(folder: string, upstream?: string): Promise<R
         await stopLauncher(current.launcher);
         await rm(join(current.socket, '..'), { recursive: true, force: true });
       }
+      if (upstream) await keepUnderCap(folder);
     }).finally(unregister));
   const unregister = onInterrupt(release);
   return { socket: state.socket, mode: state.mode, folder, release };
+}
+
+/**
+ * LESSON_CACHE_MAX (`2G`, `500M`...): once its last user lets go, a cache holding more sheds the images
+ * used longest ago. A run never fails for it: what went wrong goes to the cache's log.
+ */
+async function keepUnderCap(folder: string): Promise<void> {
+  const max = parseSize(process.env.LESSON_CACHE_MAX);
+  if (max === undefined) return;
+  try {
+    await capFolder(folder, max);
+  } catch (error) {
+    await writeFile(join(folder, 'registry.log'), `lesson: keeping the cache under LESSON_CACHE_MAX failed: ${(error as Error).message}\n`, { flag: 'a' }).catch(() => undefined);
+  }
+}
+
+/** Thrown by `whenIdle` while lessons use the registry. */
+export class RegistryBusy extends Error {}
+
+/**
+ * Runs `work` on a registry's folder while its registry is stopped, and no lesson can start it until
+ * `work` ends; throws RegistryBusy while a lesson uses it.
+ */
+export async function whenIdle<T>(folder: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(folder, { recursive: true });
+  return withLock(join(folder, 'start.lock'), async () => {
+    if (!(await unheld(join(folder, 'users.lock')))) throw new RegistryBusy(`a running lesson uses ${folder}: try again once it ends`);
+    const current = await readState(folder);
+    if (current && alive(current.launcher)) await stopLauncher(current.launcher);
+    await rm(join(folder, 'state.json'), { force: true });
+    return work();
+  });
 }

@@ -6,7 +6,7 @@ import { imageOf } from '../plan/images.js';
 import type { StepResult } from '../types.js';
 
 // dockerd's words for "could not reach a registry", as `docker pull` and `docker run` print them.
-const UNREACHABLE = /Error response from daemon: Get "https:\/\/[^"]+": (?:dial tcp: lookup \S+|dial tcp [^:]+:\d+: connect: network is unreachable|net\/http: request canceled while waiting for connection)/;
+const UNREACHABLE = /(?:Error response from daemon: |docker: )Get "https:\/\/[^"]+": (?:dial tcp: lookup \S+|dial tcp [^:]+:\d+: connect: network is unreachable|net\/http: request canceled while waiting for connection)/;
 
 /** The image a failed pull was for: from docker's own words, else from the command. */
 function imageIn(output: string, command: string): string | undefined {
@@ -33,4 +33,10 @@ export function explainUnreachableImage(result: StepResult, engineKind: string |
       `run the lesson once where the upstream registry is reachable to cache it, or set LESSON_REGISTRY_UPSTREAM to a registry mirror this machine reaches, ` +
       `and name it in the front matter's \`images:\` if no command names it`,
   };
+}
+
+/** The step, failed with what went wrong between its engine and the registries, when something did. */
+export function explainImageFaults(result: StepResult, faults: string[] = []): StepResult {
+  if (faults.length === 0 || result.error || result.exitCode === 0) return result;
+  return { ...result, error: faults.join('; ') };
 }

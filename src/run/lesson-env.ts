@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
+import { CREDENTIAL_VARIABLES } from './registry-credentials.js';
 import type { Workspace } from './workspace.js';
 
 /** What in the user's environment picks a Docker engine: a lesson sees none of it unless it runs on the host's. */
@@ -20,6 +21,8 @@ const overridesLang = (name: string): boolean => name.startsWith('LC_') || name 
 export function lessonEnv(workspace: Workspace, engine: Engine | undefined, locale = DEFAULT_LOCALE): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !overridesLang(name)));
   if (engine?.kind !== 'host') for (const name of engineSelectors) delete env[name];
+  // The image upstream's credentials are the cache's alone.
+  for (const name of CREDENTIAL_VARIABLES) delete env[name];
   if (!engine) env.DOCKER_HOST = `unix://${join(workspace.root, 'no-docker-engine.sock')}`;
   return { ...env, ...engine?.env, LANG: locale, LESSON_WORKDIR: workspace.workdir };
 }

@@ -15,7 +15,13 @@ interface Manifest {
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 
-function blobData(root: string, digest: string): string {
+/** distribution's own folder inside a registry's folder (the store, or the cache of one upstream). */
+export function registryRoot(folder: string): string {
+  return join(folder, 'data', 'docker', 'registry', 'v2');
+}
+
+/** Where a registry keeps a blob's content, under its root. */
+export function blobData(root: string, digest: string): string {
   const hex = digest.replace(/^sha256:/, '');
   return join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
 }

@@ -9,7 +9,11 @@ import { findProgram } from './find-program.js';
 export class Requirements {
   private readonly answers = new Map<string, Promise<string | undefined>>();
 
-  constructor(private readonly engine: EngineChoice) {}
+  constructor(
+    private readonly engine: EngineChoice,
+    /** --registry-upstream, when given. */
+    private readonly upstream?: string,
+  ) {}
 
   /**
    * Why the lesson cannot run here (the first missing requirement), or undefined when it can. `images`
@@ -21,8 +25,8 @@ export class Requirements {
       if (reason) return reason;
     }
     if (images.length > 0 && requires.includes('docker') && this.engine === 'private') {
-      const { imagesUnavailable } = await import('./image-availability.js');
-      return this.once(`images ${images.join(' ')}`, () => imagesUnavailable(images));
+      const [{ imagesUnavailable }, { chosenUpstream }] = await Promise.all([import('./image-availability.js'), import('./image-cache.js')]);
+      return this.once(`images ${images.join(' ')}`, () => imagesUnavailable(images, chosenUpstream(this.upstream)));
     }
     return undefined;
   }

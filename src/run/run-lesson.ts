@@ -8,7 +8,9 @@ import type { Engine } from './engine.js';
 import { leaseEngine, type EngineSource } from './engine-lease.js';
 import { watchingEngine } from './engine-watch.js';
 import { findProgram } from './find-program.js';
-import { explainUnreachableImage } from './image-errors.js';
+import type { EngineImageOptions } from './engine-images.js';
+import { imageFacts } from './image-facts.js';
+import { explainImageFaults, explainUnreachableImage } from './image-errors.js';
 import { saveShellState } from './interactive.js';
 import { markInterrupted, onRunInterrupt } from './interrupted-run.js';
 import { killMarked } from './kill.js';
@@ -40,6 +42,8 @@ export interface RunOptions {
   onNote?: (text: string) => void;
   /** Called after the last step, before anything is torn down: e.g. to let a person go on by hand. */
   handOver?: (live: LiveRun) => Promise<void>;
+  /** The image upstream and the digests the snapshot pins (engine-images.ts). */
+  images?: Pick<EngineImageOptions, 'upstream' | 'pins'>;
 }
 
 /** A run paused after its steps, its engine and working directory still there. */
@@ -105,7 +109,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const lease = await leaseEngine(options.engine, (name, work) => timed(name, options, work), (started, release) => {
         engine = started;
         releaseEngine = release;
-      }, { lesson, commands, note, network: options.network });
+      }, { lesson, commands, note, network: options.network, images: options.images });
       context.engineRoot = lease.engine.root;
       context.hostEngine = lease.engine.kind === 'host';
       environment = lease.environment;
@@ -152,8 +156,12 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       options.onStepStart?.(step);
       // With --bail a failure must stop what follows before it starts; otherwise every step runs anyway.
       if (!options.bail) dispatch.queueFrom(index);
-      const result = markInterrupted(explainUnreachableImage(await watchingEngine(engine, shell, dispatch.run(step)), unreachableKind));
+      const outcome = await watchingEngine(engine, shell, dispatch.run(step));
+      const faults = (await engine?.images?.takeFaults()) ?? [];
+      const result = markInterrupted(explainUnreachableImage(explainImageFaults(outcome, faults), unreachableKind));
       await ended(result);
+      // What went wrong on the way to a step's images that passed anyway (a corrupted copy fetched again, a full disk).
+      if (result.exitCode === 0) for (const fault of faults) options.onNote?.(fault);
       if (result.timedOut || result.error || options.bail?.()) break;
     }
     // What still runs in the background stops with the lesson (or its failure), and is judged then.
@@ -163,7 +171,7 @@ export async function runLesson(lesson: Lesson, options: RunOptions): Promise<Le
       const lastStepLine = results.length > 0 ? Math.max(...results.map((result) => result.step.line)) : undefined;
       await options.handOver({ env, context, stateFile, lastStepLine, prefix, folder: workspace.root });
     }
-    return { results, environment, context };
+    return { results, environment: { ...environment, ...imageFacts(lesson, engine) }, context };
   } finally {
     await teardown();
     unregister();

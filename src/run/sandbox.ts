@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheFolder } from './cache-folder.js';
 import type { Engine } from './engine.js';
 import type { Workspace } from './workspace.js';
 
@@ -51,6 +52,9 @@ export function makeSandbox(workspace: Workspace, engine: Engine | undefined, bw
   for (const socket of new Set([...defaultSockets, ...runtime])) {
     if (socket !== lessonSocket && existsSync(socket)) args.push('--ro-bind', '/dev/null', socket);
   }
+  // The image registries' folders, wherever the cache lives: the cache's config may hold the upstream's credentials.
+  const registries = join(cacheFolder(), 'registry');
+  if (!registries.startsWith(`${userHome}/`) && existsSync(registries)) args.push('--tmpfs', registries);
   args.push('--bind', workspace.root, workspace.root);
   if (lessonSocket && existsSync(lessonSocket)) args.push('--bind', lessonSocket, lessonSocket);
   // Programs on PATH stay reachable where they live under the hidden home (~/.local/bin, a Node

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { upstreamKey } from '../../src/run/image-cache.js';
+import { storedImages } from '../../src/run/registry-prune.js';
 import { dockerSkipReason, lesson, root } from '../helpers.js';
 import { missingTools, Upstream } from './upstream.js';
 
@@ -64,6 +65,10 @@ describe.skipIf(skip)('lessons that pull images, run by the CLI against a test u
     expect(helpers(fresh)).toEqual([]);
     // One cache folder for the upstream, beside the store: nothing per lesson.
     expect(execaSync('ls', [join(fresh, 'lesson', 'registry')]).stdout.split('\n').sort()).toEqual([upstreamKey(upstream.url), 'store'].sort());
+    // Both pulled ubuntu at once: the cache holds it once.
+    const cached = (await storedImages(join(fresh, 'lesson', 'registry', upstreamKey(upstream.url)))).filter((image) => image.repository === 'library/ubuntu');
+    expect(cached).toHaveLength(1);
+    expect(cached[0]!.complete).toBe(true);
   });
 
   test('an image that is neither cached nor upstream fails its step naming it', async () => {

@@ -3,8 +3,9 @@
 // pushed with skopeo. Its access log shows what the cache under test asked it for.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, sign } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -143,12 +144,20 @@ export class Upstream {
   private child?: ChildProcess;
   readonly url: string;
 
-  private constructor(readonly port: number, readonly dir: string) {
+  private constructor(readonly port: number, readonly dir: string, readonly auth?: { username: string; password: string }) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async start(): Promise<Upstream> {
-    const upstream = new Upstream(await freePort(), mkdtempSync(join(tmpdir(), 'upstream-')));
+  private tokens?: TokenServer;
+
+  /**
+   * With `auth`, the registry asks for that user and password as Docker Hub and company registries do:
+   * a bearer token from a token server (here, in this process), which wants the password. (A 2.8
+   * pull-through cache sends credentials to token servers only, never as HTTP basic auth.)
+   */
+  static async start(auth?: { username: string; password: string }): Promise<Upstream> {
+    const upstream = new Upstream(await freePort(), mkdtempSync(join(tmpdir(), 'upstream-')), auth);
+    if (auth) upstream.tokens = await TokenServer.start(upstream.dir, auth);
     await upstream.resume();
     return upstream;
   }
@@ -165,11 +174,12 @@ export class Upstream {
       log: { level: 'info', formatter: 'text' },
       storage: { filesystem: { rootdirectory: join(this.dir, 'data') } },
       http: { addr: `127.0.0.1:${this.port}` },
+      ...(this.tokens && { auth: { token: { realm: `${this.tokens.url}/token`, service: 'test-upstream', issuer: TokenServer.issuer, rootcertbundle: this.tokens.certFile } } }),
     }));
     const log = openSync(this.logFile, 'a');
     this.child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', log, log] });
     for (let i = 0; i < 500; i++) {
-      if (await fetch(`${this.url}/v2/`).then((r) => r.ok, () => false)) return;
+      if (await fetch(`${this.url}/v2/`).then((r) => r.ok || r.status === 401, () => false)) return;
       await sleep(20);
     }
     throw new Error(`the upstream registry did not start: ${readFileSync(this.logFile, 'utf8')}`);
@@ -189,8 +199,28 @@ export class Upstream {
     for (const image of images) {
       const layout = ociLayout(image, base);
       // v2s2: the manifest type Docker Hub serves for these images.
-      await execa('skopeo', ['copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://127.0.0.1:${this.port}/${image.repository}:latest`]);
+      const creds = this.auth ? ['--dest-creds', `${this.auth.username}:${this.auth.password}`] : [];
+      await execa('skopeo', ['copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', ...creds, `oci:${layout}:latest`, `docker://127.0.0.1:${this.port}/${image.repository}:latest`]);
     }
+  }
+
+  /** The digest the upstream's tag names now, as an engine pulling it records it. */
+  async digest(repository: string, tag = 'latest'): Promise<string> {
+    const answer = await fetch(`${this.url}/v2/${repository}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json', ...(await this.authorization(repository)) },
+    });
+    const digest = answer.headers.get('docker-content-digest');
+    if (!answer.ok || !digest) throw new Error(`the upstream has no ${repository}:${tag} (${answer.status})`);
+    return digest;
+  }
+
+  private async authorization(repository: string): Promise<Record<string, string>> {
+    if (!this.tokens || !this.auth) return {};
+    const answer = await fetch(`${this.tokens.url}/token?service=test-upstream&scope=repository:${repository}:pull`, {
+      headers: { authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}` },
+    });
+    return { authorization: `Bearer ${((await answer.json()) as { token: string }).token}` };
   }
 
   /** Blob requests (GET) that reached the upstream since the log was last cleared. */
@@ -202,5 +232,44 @@ export class Upstream {
 
   clearLog(): void {
     writeFileSync(this.logFile, '');
+  }
+}
+
+/**
+ * A token server as Docker's token authentication specifies it: a password (HTTP basic auth) buys a
+ * JWT the registry trusts, signed by a key whose self-signed certificate the registry holds.
+ */
+class TokenServer {
+  static readonly issuer = 'test-issuer';
+
+  private constructor(readonly url: string, readonly certFile: string, readonly server: Server) {}
+
+  static async start(dir: string, auth: { username: string; password: string }): Promise<TokenServer> {
+    const keyFile = join(dir, 'token.key');
+    const certFile = join(dir, 'token.crt');
+    execaSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${TokenServer.issuer}`]);
+    const key = readFileSync(keyFile, 'utf8');
+    const der = readFileSync(certFile, 'utf8').replace(/-----[^-]+-----|\s/g, '');
+    const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+    const server = createHttpServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const [username, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      if (!req.headers.authorization?.startsWith('Basic ') || username !== auth.username || password !== auth.password) {
+        res.writeHead(401).end();
+        return;
+      }
+      const access = url.searchParams.getAll('scope').map((scope) => {
+        const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
+        return { type, name, actions: actions.split(',') };
+      });
+      const now = Math.floor(Date.now() / 1000);
+      const head = base64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [der] }));
+      const claims = base64url(JSON.stringify({ iss: TokenServer.issuer, sub: username, aud: url.searchParams.get('service'), exp: now + 600, nbf: now - 60, iat: now, jti: randomBytes(8).toString('hex'), access }));
+      const token = `${head}.${claims}.${base64url(sign('sha256', Buffer.from(`${head}.${claims}`), key))}`;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 600 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server.unref();
+    return new TokenServer(`http://127.0.0.1:${(server.address() as { port: number }).port}`, certFile, server);
   }
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, registryUpstreamOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 interface CheckFlags extends SharedFlags {
   jobs?: number;
@@ -26,6 +26,7 @@ export function defineCheck(command: Command): void {
     .addOption(networkOption())
     .addOption(builderOption())
     .addOption(checkPageOption())
+    .addOption(registryUpstreamOption())
     .option('--no-skip', 'fail a lesson whose requirements are missing, instead of skipping it')
     .option('--reporter <name[=file]>', 'default, junit, json, github, html; repeatable; with =FILE, written there', collect)
     .option('--silent', 'no progress on stdout when every report goes to a file', false)
@@ -45,8 +46,8 @@ export function defineCheck(command: Command): void {
       const reporter = chooseReporters(flags.reporter ?? [], { silent: flags.silent });
       const selected = selectLessons(references);
       const paths = shard ? inShard(selected, shard) : selected;
-      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox, network } = flags;
-      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, network, ci }, reporter);
+      const { jobs = availableParallelism(), update, snapshots, engine, skip, sandbox, network, registryUpstream } = flags;
+      process.exitCode = await checkLessons(paths, { jobs, update, snapshots, engine, skip, sandbox, network, ci, registryUpstream }, reporter);
     });
 }
 

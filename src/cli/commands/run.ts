@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, snapshotsOption, type SharedFlags } from '../options.js';
+import { builderOption, checkPageOption, ciRefusingUpdate, engineOption, networkOption, noSandboxOption, registryUpstreamOption, snapshotsOption, type SharedFlags } from '../options.js';
 
 export interface RunFlags extends SharedFlags {
   update: boolean;
@@ -23,6 +23,7 @@ export function defineRun(command: Command): void {
     .addOption(networkOption())
     .addOption(builderOption())
     .addOption(checkPageOption())
+    .addOption(registryUpstreamOption())
     .option('--bail', 'stop at the first failing step', false)
     .option('--watch', 'run again whenever the page or its snapshot changes, until Ctrl-C', false)
     .option('--step <id>', 'with -u: record only this step (repeatable); the other entries stay as they are', collect, [])
@@ -32,10 +33,10 @@ export function defineRun(command: Command): void {
         const { useBuilder } = await import('../../run/builder.js');
         await useBuilder(flags.builder, { record: (builder) => `lesson run ${reference} -u --builder ${builder}` });
       }
-      const { update, snapshots, engine, bail, sandbox, network } = flags;
+      const { update, snapshots, engine, bail, sandbox, network, registryUpstream } = flags;
       const choice = { ids: flags.step, pattern: flags.stepsMatching };
       if (!update && (choice.ids.length > 0 || choice.pattern !== undefined)) throw new InputError('--step and -t choose the steps -u records: add -u');
-      const options = { update, snapshots, engine, bail, sandbox, network, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
+      const options = { update, snapshots, engine, bail, sandbox, network, registryUpstream, builder: flags.builder ?? ('auto' as const), ci: ciRefusingUpdate(update) };
       if (flags.watch) {
         const { watchLesson } = await import('../watch-lesson.js');
         return watchLesson(reference, options);
@@ -52,7 +53,7 @@ export function defineRun(command: Command): void {
       if (lesson.requires.length > 0) {
         // Said once, before anything starts, rather than as a step failing on a missing program.
         const { Requirements } = await import('../../run/requirements.js');
-        const missing = await new Requirements(engine).missing(lesson.requires, lesson.settings.images);
+        const missing = await new Requirements(engine, registryUpstream).missing(lesson.requires, lesson.settings.images);
         if (missing) throw new InputError(`cannot run here: ${missing}`, lesson.path);
       }
       const report = await verifyLesson(lesson, { ...options, ...(records && { records }) }, new ConsoleReporter());

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { engineOption, networkOption, noSandboxOption, snapshotsOption } from '../options.js';
+import { engineOption, networkOption, noSandboxOption, registryUpstreamOption, snapshotsOption } from '../options.js';
 import type { HandOverOptions } from '../hand-over.js';
 
 /** `lesson shell <lesson> --until <line>`: where the lesson stands at a line, to try the next command by hand. */
@@ -12,6 +12,7 @@ export function defineShell(command: Command): void {
     .addOption(engineOption())
     .addOption(noSandboxOption())
     .addOption(networkOption())
+    .addOption(registryUpstreamOption())
     .option('--bail', 'stop at the first failing step and open the shell there', false)
     .action(async (reference: string, flags: HandOverOptions) => {
       const [{ loadLesson }, { handOverAt }] = await Promise.all([import('../lessons.js'), import('../hand-over.js')]);
