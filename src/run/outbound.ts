@@ -86,7 +86,9 @@ export async function attachOutbound(pid: number, folder: string, path: string):
         reject(new Error(`slirp4netns ${why} (network: outbound):\n${text}`));
       };
       const timer = setTimeout(() => void fail(`did not configure the engine's network within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
-      child.once('exit', (code, signal) => void fail(`exited while starting (${signal ?? code})`));
+      // It may have exited already, while the log was closed: its exit event is then past.
+      if (gone(child)) void fail(`exited while starting (${child.signalCode ?? child.exitCode})`);
+      else child.once('exit', (code, signal) => void fail(`exited while starting (${signal ?? code})`));
       child.stdio[4]?.once('data', () => {
         clearTimeout(timer);
         child.removeAllListeners('exit');

@@ -16,7 +16,8 @@ function helpers(cacheDir: string): string[] {
   return execaSync('ps', ['-eo', 'pid=,args='])
     .stdout.split('\n')
     .filter((line) => !line.endsWith('<defunct>'))
-    .filter((line) => line.includes(cacheDir) || /lesson-registry-|socat/.test(line));
+    // This suite's own only (its TMPDIR): another session's tests on the machine run registries too.
+    .filter((line) => line.includes(cacheDir) || (line.includes(tmpdir()) && /lesson-registry-|socat/.test(line)));
 }
 
 function docker(engine: Engine, args: string[]) {

@@ -20,7 +20,8 @@ function helpers(cacheDir: string): string[] {
   return execaSync('ps', ['-eo', 'pid=,args='])
     .stdout.split('\n')
     .filter((line) => !line.endsWith('<defunct>'))
-    .filter((line) => line.includes(cacheDir) || /lesson-registry-|socat/.test(line));
+    // This suite's own only (its TMPDIR): another session's tests on the machine run registries too.
+    .filter((line) => line.includes(cacheDir) || (line.includes(tmpdir()) && /lesson-registry-|socat/.test(line)));
 }
 
 describe.skipIf(skip)('lessons that pull images, run by the CLI against a test upstream', () => {

@@ -53,7 +53,8 @@ function helpers(cacheDir: string): string[] {
   return execaSync('ps', ['-eo', 'pid=,args='])
     .stdout.split('\n')
     .filter((line) => !line.endsWith('<defunct>'))
-    .filter((line) => line.includes(cacheDir) || /lesson-registry-/.test(line));
+    // This suite's own only (its TMPDIR): another session's tests on the machine run registries too.
+    .filter((line) => line.includes(cacheDir) || (line.includes(tmpdir()) && /lesson-registry-/.test(line)));
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
