@@ -30,8 +30,9 @@ export function chosenSteps(lesson: Lesson, choice: StepChoice): ((step: Step) =
     }
   }
   const ids = new Set(choice.ids);
-  const chosen = (step: Step) => ids.has(step.id) || (regex !== undefined && [step.id, ...described(step)].some((text) => regex.test(text)));
-  if (regex && !lesson.steps.some((step) => step.kind !== 'skip' && regex.test([step.id, ...described(step)].join('\n')))) {
+  const matches = (step: Step) => regex !== undefined && [step.id, ...described(step)].some((text) => regex.test(text));
+  const chosen = (step: Step) => ids.has(step.id) || matches(step);
+  if (regex && !lesson.steps.some((step) => step.kind !== 'skip' && matches(step))) {
     throw new InputError(`-t ${JSON.stringify(choice.pattern)} matches no step's id or command`, lesson.path);
   }
   return chosen;
