@@ -353,7 +353,7 @@ async function keepUnderCap(folder: string): Promise<void> {
 }
 
 /** Thrown by `whenIdle` while lessons use the registry. */
-export class RegistryBusy extends Error {}
+export class RegistryBusy extends InputError {}
 
 /**
  * Runs `work` on a registry's folder while its registry is stopped, and no lesson can start it until
