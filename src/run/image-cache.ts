@@ -85,6 +85,8 @@ export function registryFolders(options: ImageSourceOptions = {}): { store: stri
 
 /** Opens the store and the cache for `upstream`, starting whichever is not running yet. */
 export async function openImageSources(options: ImageSourceOptions = {}): Promise<ImageSources> {
+  const max = process.env.LESSON_CACHE_MAX;
+  if (max && parseSize(max) === undefined) throw new InputError(`LESSON_CACHE_MAX=${max}: expected a size such as 2G, 500M or a number of bytes`);
   const folders = registryFolders(options);
   const upstream = folders.upstream;
   const credentials = await upstreamCredentials(upstream);
@@ -351,7 +353,7 @@ async function keepUnderCap(folder: string): Promise<void> {
 }
 
 /** Thrown by `whenIdle` while lessons use the registry. */
-export class RegistryBusy extends Error {}
+export class RegistryBusy extends InputError {}
 
 /**
  * Runs `work` on a registry's folder while its registry is stopped, and no lesson can start it until

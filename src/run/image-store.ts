@@ -2,6 +2,7 @@
 // skopeo), images removed, the cache pruned; and the images snapshots pin kept in the store, where the
 // cache's 7-day expiry cannot drop them.
 
+import { randomBytes } from 'node:crypto';
 import { link, mkdir, mkdtemp, copyFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,7 +34,8 @@ const exists = (path: string): Promise<boolean> => stat(path).then(() => true, (
 async function writeLink(path: string, digest: string): Promise<void> {
   if (await exists(path)) return;
   await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.${process.pid}.tmp`;
+  // Lessons checked at once in this process may keep the same image: each writes its own partial file.
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(partial, digest);
   await rename(partial, path);
 }
@@ -46,8 +48,9 @@ async function shareBlob(from: string, to: string, digest: string): Promise<void
   await link(blobData(from, digest), target).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code === 'EEXIST') return;
     if (error.code !== 'EXDEV') throw error;
-    await copyFile(blobData(from, digest), `${target}.${process.pid}.tmp`);
-    await rename(`${target}.${process.pid}.tmp`, target);
+    const partial = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await copyFile(blobData(from, digest), partial);
+    await rename(partial, target);
   });
 }
 
