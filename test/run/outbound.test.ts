@@ -183,10 +183,13 @@ describe.skipIf(skip)('network: outbound', () => {
     await resolver.close();
   });
 
-  /** The CLI, with /etc/resolv.conf naming the test's resolver (in a mount namespace of its own). */
+  /**
+   * The CLI, with /etc/resolv.conf naming the test's resolver, in a mount namespace of its own: a slave,
+   * so that what other runs on the machine unmount is not held here.
+   */
   function lesson(args: string[], env: Record<string, string> = {}) {
     const script = 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
-    return execa('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', resolvConf, 'node', cli, ...args], {
+    return execa('unshare', ['--mount', '--propagation', 'slave', 'sh', '-c', script, 'sh', resolvConf, 'node', cli, ...args], {
       cwd: root,
       env: { NO_COLOR: '1', CI: '', LESSON_REGISTRY_UPSTREAM: noUpstream, ...env },
       reject: false,
