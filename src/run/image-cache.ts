@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { InputError } from '../errors.js';
@@ -59,6 +59,11 @@ export interface ImageSources {
 
 export function chosenUpstream(flag?: string): string {
   return (flag || process.env.LESSON_REGISTRY_UPSTREAM || DOCKER_HUB).replace(/\/+$/, '');
+}
+
+/** A short name for a registry's folder, in the names of the socket folders that serve it. */
+export function folderTag(folder: string): string {
+  return createHash('sha256').update(resolve(folder)).digest('hex').slice(0, 8);
 }
 
 /** A folder name per upstream: readable, and unique through a hash of the whole URL. */
@@ -208,9 +213,10 @@ function why(log: string): string {
 }
 
 async function launch(folder: string, upstream: string | undefined, credentials?: Credentials): Promise<State> {
-  // sockaddr_un is short; the cache folder may be deep in a home directory, so the socket lives in /tmp.
+  // sockaddr_un is short; the cache folder may be deep in a home directory, so the socket lives in /tmp,
+  // in a folder named after the registry's: what serves which folder shows in `ps`.
   const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
-  const sockets = await mkdtemp(join(base, 'lesson-registry-'));
+  const sockets = await mkdtemp(join(base, `lesson-registry-${folderTag(folder)}-`));
   const socket = join(sockets, 'registry.sock');
   const configFile = join(folder, 'config.yml');
   const logFile = join(folder, 'registry.log');

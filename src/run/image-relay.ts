@@ -18,6 +18,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { familiarRef, type ImagePin } from '../judge/image-pins.js';
+import { folderTag } from './image-cache.js';
 import { blobData, registryRoot } from './registry-storage.js';
 
 export interface RelayMirror {
@@ -55,7 +56,7 @@ export class ImageRelay {
   static async start(mirrors: RelayMirror[], pins: Record<string, string>): Promise<ImageRelay> {
     // sockaddr_un is short: the sockets live in /tmp, as the registries' do.
     const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
-    const dir = await mkdtemp(join(base, 'lesson-relay-'));
+    const dir = await mkdtemp(join(base, `lesson-relay-${folderTag(mirrors.at(-1)?.folder ?? base)}-`));
     const agents = mirrors.map(() => new Agent({ keepAlive: true }));
     const servers: Server[] = [];
     const sockets = mirrors.map((mirror) => join(dir, `${mirror.name}.sock`));

@@ -6,19 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { relayPorts } from '../../src/run/engine-images.js';
 import { startPrivateEngine, type Engine } from '../../src/run/engine.js';
 import { dockerSkipReason } from '../helpers.js';
-import { missingTools, Upstream } from './upstream.js';
+import { missingTools, registryHelpers, Upstream } from './upstream.js';
 
 const skip = dockerSkipReason() ?? missingTools();
 if (skip) console.warn(`skipping private engines pulling through the image cache: ${skip}`);
 
-/** Registry and relay processes of any run: none may outlive its engine. */
+/** Registry and relay processes of this file's runs: none may outlive them. */
 function helpers(cacheDir: string): string[] {
-  return execaSync('ps', ['-eo', 'pid=,args='])
-    .stdout.split('\n')
-    .filter((line) => !line.endsWith('<defunct>'))
-    // This suite's own only (its TMPDIR): another session's tests on the machine run registries too.
-    .filter((line) => line.includes(cacheDir) || (line.includes(tmpdir()) && /lesson-registry-|socat/.test(line)));
+  return registryHelpers(cacheDir, upstreamUrl);
 }
+let upstreamUrl: string | undefined;
 
 function docker(engine: Engine, args: string[]) {
   return execa('docker', args, { env: { ...process.env, ...engine.env }, reject: false, all: true });
@@ -40,6 +37,7 @@ describe.skipIf(skip)('a private engine pulls Docker Hub names through the cache
 
   beforeAll(async () => {
     upstream = await Upstream.start();
+    upstreamUrl = upstream.url;
     await upstream.seed();
     cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { upstreamKey } from '../../src/run/image-cache.js';
 import { storedImages } from '../../src/run/registry-prune.js';
 import { dockerSkipReason, lesson, root } from '../helpers.js';
-import { missingTools, Upstream } from './upstream.js';
+import { missingTools, registryHelpers, Upstream } from './upstream.js';
 
 const skip = dockerSkipReason() ?? missingTools();
 if (skip) console.warn(`skipping the first-containers lesson against the test upstream: ${skip}`);
@@ -15,14 +15,11 @@ if (skip) console.warn(`skipping the first-containers lesson against the test up
 // checks itself against its own page.
 const snapshots = join(root, 'test/fixtures/images/snapshots');
 
-/** Registry and relay processes: none may outlive the runs. */
+/** Registry and relay processes of this file's runs: none may outlive them. */
 function helpers(cacheDir: string): string[] {
-  return execaSync('ps', ['-eo', 'pid=,args='])
-    .stdout.split('\n')
-    .filter((line) => !line.endsWith('<defunct>'))
-    // This suite's own only (its TMPDIR): another session's tests on the machine run registries too.
-    .filter((line) => line.includes(cacheDir) || (line.includes(tmpdir()) && /lesson-registry-|socat/.test(line)));
+  return registryHelpers(join(cacheDir, 'lesson'), upstreamUrl);
 }
+let upstreamUrl: string | undefined;
 
 describe.skipIf(skip)('lessons that pull images, run by the CLI against a test upstream', () => {
   let upstream: Upstream;
@@ -31,6 +28,7 @@ describe.skipIf(skip)('lessons that pull images, run by the CLI against a test u
 
   beforeAll(async () => {
     upstream = await Upstream.start();
+    upstreamUrl = upstream.url;
     await upstream.seed();
     cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
     // LESSON_RECORD=1 records the snapshot instead of checking it.

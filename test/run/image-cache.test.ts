@@ -11,7 +11,7 @@ import { execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openImageSources, openRegistry, upstreamKey } from '../../src/run/image-cache.js';
 import { root } from '../helpers.js';
-import { missingTools, Upstream } from './upstream.js';
+import { missingTools, registryHelpers, Upstream } from './upstream.js';
 
 const skip = process.getuid?.() === 0 ? missingTools() : 'needs root';
 if (skip) console.warn(`skipping the image cache tests: ${skip}`);
@@ -48,14 +48,11 @@ function registries(folder: string): string[] {
   return helpers(folder).filter((line) => /^\s*\d+ docker-registry serve /.test(line));
 }
 
-/** Registry, relay and lock processes working for `cacheDir`: none may outlive their users. */
+/** Registry, relay and lock processes working for `cacheDir` (or a registry folder): none may outlive their users. */
 function helpers(cacheDir: string): string[] {
-  return execaSync('ps', ['-eo', 'pid=,args='])
-    .stdout.split('\n')
-    .filter((line) => !line.endsWith('<defunct>'))
-    // This suite's own only (its TMPDIR): another session's tests on the machine run registries too.
-    .filter((line) => line.includes(cacheDir) || (line.includes(tmpdir()) && /lesson-registry-/.test(line)));
+  return registryHelpers(cacheDir, upstreamUrl, [cacheDir]);
 }
+let upstreamUrl: string | undefined;
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await sleep(20);
@@ -68,6 +65,7 @@ describe.skipIf(skip)('the image cache and store, with a test upstream on 127.0.
 
   beforeAll(async () => {
     upstream = await Upstream.start();
+    upstreamUrl = upstream.url;
     await upstream.seed();
     cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
   });

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { execa, execaSync } from 'execa';
+import { folderTag, registryFolders } from '../../src/run/image-cache.js';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -272,4 +273,18 @@ class TokenServer {
     server.unref();
     return new TokenServer(`http://127.0.0.1:${(server.address() as { port: number }).port}`, certFile, server);
   }
+}
+
+/**
+ * Registry, relay and lock processes serving the registries under `base` (the folder holding
+ * `registry/`) for `upstream`, or serving `folders`: none may outlive their users. Other tests' are
+ * told apart by the registry folder each socket folder is named after.
+ */
+export function registryHelpers(base: string, upstream?: string, folders: string[] = []): string[] {
+  const served = upstream ? Object.values(registryFolders({ cacheDir: base, upstream })).slice(0, 2) : [];
+  const tags = [...served, ...folders].map((folder) => `-${folderTag(folder)}-`);
+  return execaSync('ps', ['-eo', 'pid=,args='])
+    .stdout.split('\n')
+    .filter((line) => !line.endsWith('<defunct>'))
+    .filter((line) => line.includes(base) || tags.some((tag) => line.includes(tag)));
 }
