@@ -1,4 +1,5 @@
-// Durations in the words pages and reports use: read from front matter and annotations, written in reports.
+// Durations in the words pages and reports use: read from front matter and annotations, written in reports;
+// and waiting on a promise for at most a duration.
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -15,4 +16,15 @@ export function parseDuration(value: unknown): number | undefined {
 /** A duration as reports and failures state it: `340ms`, `2.3s`. */
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
+}
+
+/** `promise`'s value, or 'elapsed' if `ms` pass first; the timer goes either way, so it never keeps node alive. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'elapsed'> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<'elapsed'>((resolve) => (timer = setTimeout(resolve, ms, 'elapsed')));
+  try {
+    return await Promise.race([promise, elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

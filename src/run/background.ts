@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { IPty } from 'node-pty';
 import type { BackgroundCommand } from '../plan/background.js';
 import type { Step, StepResult } from '../types.js';
+import { within } from '../duration.js';
 import { onInterrupt } from './cleanup.js';
 import { quote, saveShellState } from './interactive.js';
 import { killSession, signalSession } from './kill.js';
@@ -243,13 +244,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** `promise`'s value, or 'elapsed' if `ms` pass first. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'elapsed'> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<'elapsed'>((resolve) => (timer = setTimeout(resolve, ms, 'elapsed')));
-  try {
-    return await Promise.race([promise, elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -9,6 +9,7 @@ import { onInterrupt } from './cleanup.js';
 import { keySequence } from '../parse/keys.js';
 import { killSession } from './kill.js';
 import { sandboxed } from './sandbox.js';
+import { within } from '../duration.js';
 
 export interface TerminalRequest {
   /** Run with `bash --noprofile --norc -c command` (or `shell`) in the pty. */
@@ -271,13 +272,3 @@ function destroy(child: pty.IPty): void {
   (child as pty.IPty & { destroy?: () => void }).destroy?.();
 }
 
-/** `promise`'s value, or 'elapsed' if `ms` pass first; the timer goes either way, so it never keeps node alive. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'elapsed'> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<'elapsed'>((resolve) => (timer = setTimeout(resolve, ms, 'elapsed')));
-  try {
-    return await Promise.race([promise, elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
