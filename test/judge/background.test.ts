@@ -3,20 +3,13 @@
 import { describe, expect, test } from 'vitest';
 import { judgeRun } from '../../src/judge/judging.js';
 import { startPageMatching } from '../../src/judge/page-match.js';
-import type { Lesson, Snapshot, Step, StepResult } from '../../src/types.js';
+import type { Snapshot, Step, StepResult } from '../../src/types.js';
+import { demoLesson } from './demo-lesson.js';
 
 const background = { name: 'tail', reason: '`tail -f` follows the file', stop: { by: 'end' as const } };
 const follow: Step = { id: 'f', kind: 'command', line: 3, command: 'tail -f log', background };
 const plain: Step = { id: 'p', kind: 'command', line: 5, command: 'cat log' };
-const lesson = (steps: Step[]): Lesson => ({
-  name: 'demo',
-  path: 'lessons/demo.md',
-  settings: { requires: [], timeoutMs: 1000, prompts: [], normalize: { disable: [], rules: [] } },
-  requires: [],
-  inferred: [],
-  sections: [],
-  steps,
-});
+const lesson = demoLesson;
 const result = (step: Step, output: string, exitCode = 0): StepResult => ({ step, exitCode, output, durationMs: 1 });
 const snapshot = (output: string, id = 'f'): Snapshot => ({ lesson: 'lessons/demo.md', environment: {}, steps: { [id]: { line: 3, command: 'tail -f log', exit: 0, output } } });
 const local = { update: false, ci: true };

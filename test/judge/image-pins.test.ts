@@ -1,20 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { familiarRef, pinEntries, pinnedDigests, pinsOf, sameEnvironmentValue } from '../../src/judge/image-pins.js';
 import { judgeRun } from '../../src/judge/judging.js';
-import type { Lesson, Snapshot, Step } from '../../src/types.js';
+import type { Snapshot, Step } from '../../src/types.js';
+import { demoLesson } from './demo-lesson.js';
 
 const one = `sha256:${'1'.repeat(64)}`;
 const two = `sha256:${'2'.repeat(64)}`;
 const step: Step = { id: 'a', kind: 'command', line: 3, command: 'docker run ubuntu true' };
-const lesson: Lesson = {
-  name: 'demo',
-  path: 'lessons/demo.md',
-  settings: { requires: [], timeoutMs: 1000, prompts: [], normalize: { disable: [], rules: [] } },
-  requires: [],
-  inferred: [],
-  sections: [],
-  steps: [step],
-};
+const lesson = demoLesson([step]);
 const snapshot = (environment: Record<string, string>): Snapshot => ({
   lesson: lesson.path,
   environment,

@@ -1,18 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { judgeRun } from '../../src/judge/judging.js';
 import type { Lesson, Snapshot, Step, StepResult } from '../../src/types.js';
+import { demoLesson } from './demo-lesson.js';
 
 // Steps of any kind, written as partial records: the judge reads them as the plan gives them.
 const step = (id: string, extra: Record<string, unknown> = {}): Step => ({ id, kind: 'command', line: 3, command: `echo ${id}`, ...extra }) as Step;
-const lesson = (steps: Step[]): Lesson => ({
-  name: 'demo',
-  path: 'lessons/demo.md',
-  settings: { requires: [], timeoutMs: 1000, prompts: [], normalize: { disable: [], rules: [] } },
-  requires: [],
-  inferred: [],
-  sections: [],
-  steps,
-});
+const lesson = demoLesson;
 const result = (s: Step, output: string, exitCode = 0): StepResult => ({ step: s, exitCode, output, durationMs: 1 });
 const recorded = (steps: Record<string, [string, number?]>): Snapshot => ({
   lesson: 'lessons/demo.md',
